@@ -1,0 +1,1 @@
+//! ecommerce rules (pure, no I/O).

@@ -1,0 +1,1 @@
+//! emergency rules (pure, no I/O).

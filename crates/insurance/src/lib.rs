@@ -1,0 +1,1 @@
+//! insurance rules (pure, no I/O).

@@ -1,0 +1,1 @@
+//! meeting rules (pure, no I/O).

@@ -1,0 +1,11 @@
+//! Placeholder: filled in by the demo work.
+use std::process::ExitCode;
+
+use super::Ctx;
+
+#[derive(clap::Subcommand)]
+pub enum Command {}
+
+pub fn run(cmd: Command, _ctx: &Ctx) -> anyhow::Result<ExitCode> {
+    match cmd {}
+}

@@ -1,0 +1,60 @@
+//! One module per subcommand group. Each exposes `Command` (clap) and
+//! `run(cmd, &Ctx) -> anyhow::Result<ExitCode>`.
+//!
+//! Exit codes: 0 success, 1 failure, 2 invalid input (nothing written),
+//! 3 partial success (some rows rejected, see the errors file).
+
+use std::path::Path;
+
+use anyhow::Context as _;
+use kernel::{ParamSet, WorkCalendar};
+
+pub mod admin;
+pub mod audit;
+pub mod calendar;
+pub mod demo;
+pub mod emergency;
+pub mod import;
+pub mod insurance;
+pub mod meeting;
+pub mod policy;
+pub mod serve;
+pub mod subsidy;
+
+/// What every command needs: the policy parameters in force and the calendar.
+pub struct Ctx {
+    pub params: ParamSet,
+    pub calendar: WorkCalendar,
+}
+
+impl Ctx {
+    pub fn load(policy_dir: Option<&Path>) -> anyhow::Result<Ctx> {
+        let overrides = match policy_dir {
+            Some(dir) => read_policy_dir(dir)?,
+            None => Vec::new(),
+        };
+        let params = ParamSet::with_overrides(overrides)?;
+        let calendar = WorkCalendar::from_params(&params)?;
+        Ok(Ctx { params, calendar })
+    }
+}
+
+/// Every `*.toml` below `dir`, as (path relative to `dir`, text).
+pub fn read_policy_dir(dir: &Path) -> anyhow::Result<Vec<(String, String)>> {
+    fn walk(root: &Path, d: &Path, out: &mut Vec<(String, String)>) -> anyhow::Result<()> {
+        for entry in std::fs::read_dir(d).with_context(|| format!("读取政策目录 {}", d.display()))? {
+            let p = entry?.path();
+            if p.is_dir() {
+                walk(root, &p, out)?;
+            } else if p.extension().is_some_and(|e| e == "toml") {
+                let rel = p.strip_prefix(root)?.to_string_lossy().replace('\\', "/");
+                let text = std::fs::read_to_string(&p).with_context(|| format!("读取 {}", p.display()))?;
+                out.push((rel, text));
+            }
+        }
+        Ok(())
+    }
+    let mut out = Vec::new();
+    walk(dir, dir, &mut out)?;
+    Ok(out)
+}
