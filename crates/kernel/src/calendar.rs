@@ -64,7 +64,11 @@ impl WorkCalendar {
 
     pub fn embedded() -> Result<WorkCalendar, CalendarError> {
         let files = crate::ParamSet::embedded_files();
-        let text = files.iter().find(|(p, _)| p == Self::FILE).map(|(_, t)| t.as_str()).ok_or_else(|| CalendarError::BadData(format!("缺少 {}", Self::FILE)))?;
+        let text = files
+            .iter()
+            .find(|(p, _)| p == Self::FILE)
+            .map(|(_, t)| t.as_str())
+            .ok_or_else(|| CalendarError::BadData(format!("缺少 {}", Self::FILE)))?;
         Self::parse(text)
     }
 
@@ -126,7 +130,11 @@ impl WorkCalendar {
         let mut x = date;
         let mut left = n.abs();
         while left > 0 {
-            x = if n > 0 { x.tomorrow() } else { x.yesterday() }.map_err(|_| CalendarError::OutOfRange { date: x, first: self.first, last: self.last })?;
+            x = if n > 0 { x.tomorrow() } else { x.yesterday() }.map_err(|_| CalendarError::OutOfRange {
+                date: x,
+                first: self.first,
+                last: self.last,
+            })?;
             if self.is_workday(x)? {
                 left -= 1;
             }
@@ -200,7 +208,8 @@ mod tests {
         let mut x = day("2022-01-01");
         let last = day("2026-12-25"); // the crate's own last supported day
         while x <= last {
-            let theirs = chinese_holiday::chinese_holiday(chinese_holiday::Ymd::new(x.year() as u16, x.month() as u8, x.day() as u8)).is_workday();
+            let theirs =
+                chinese_holiday::chinese_holiday(chinese_holiday::Ymd::new(x.year() as u16, x.month() as u8, x.day() as u8)).is_workday();
             assert_eq!(c.is_workday(x).unwrap(), theirs, "{x}");
             x = x.tomorrow().unwrap();
         }

@@ -40,7 +40,13 @@ pub struct Step {
 
 impl Step {
     pub fn new(clause: impl Into<String>, rule: impl Into<String>) -> Self {
-        Step { clause: clause.into(), rule: rule.into(), facts: Vec::new(), outcome: Outcome::NotApplied { reason: String::new() }, readings: Vec::new() }
+        Step {
+            clause: clause.into(),
+            rule: rule.into(),
+            facts: Vec::new(),
+            outcome: Outcome::NotApplied { reason: String::new() },
+            readings: Vec::new(),
+        }
     }
 
     pub fn fact(mut self, name: impl Into<String>, value: impl ToString) -> Self {

@@ -15,7 +15,8 @@ const ID_CHECK: &[u8; 11] = b"10X98765432";
 /// Province-level area codes (first two digits) in use, plus residence
 /// permits 81/82/83; the foreign permanent resident ID starts with 9.
 const AREA_PREFIXES: [u8; 37] = [
-    11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 37, 41, 42, 43, 44, 45, 46, 50, 51, 52, 53, 54, 61, 62, 63, 64, 65, 71, 81, 82, 83, 91, 93,
+    11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 37, 41, 42, 43, 44, 45, 46, 50, 51, 52, 53, 54, 61, 62, 63, 64, 65, 71, 81, 82,
+    83, 91, 93,
 ];
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

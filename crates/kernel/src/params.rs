@@ -187,7 +187,10 @@ impl ParamSet {
                     (None, Some(cl), Some(doc)) => format!("{doc} {cl}"),
                     (None, None, Some(doc)) => doc.clone(),
                     _ => {
-                        return Err(ParamError::BadFile { file: path.clone(), message: format!("参数 {} 缺少出处（citation 或 document + clause）", p.name) });
+                        return Err(ParamError::BadFile {
+                            file: path.clone(),
+                            message: format!("参数 {} 缺少出处（citation 或 document + clause）", p.name),
+                        });
                     }
                 };
                 let from = toml_date(path, &p.name, &p.from)?;
@@ -195,7 +198,9 @@ impl ParamSet {
                 if let Some(t) = to
                     && t < from
                 {
-                    return Err(ParamError::BadFile { file: path.clone(), message: format!("参数 {} 的结束日期早于开始日期", p.name) });
+                    return Err(ParamError::BadFile {
+                        file: path.clone(), message: format!("参数 {} 的结束日期早于开始日期", p.name)
+                    });
                 }
                 let param = Param {
                     name: p.name.clone(),
@@ -295,7 +300,9 @@ impl Param {
             "text" => self.text().map(|_| ()),
             "bool" => self.flag().map(|_| ()),
             "list" => self.list().map(|_| ()),
-            _ => Err(ParamError::BadFile { file: self.file.clone(), message: format!("参数 {} 的单位 {} 未知", self.name, self.unit) }),
+            _ => Err(ParamError::BadFile {
+                file: self.file.clone(), message: format!("参数 {} 的单位 {} 未知", self.name, self.unit)
+            }),
         }
     }
 

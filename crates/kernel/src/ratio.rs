@@ -67,11 +67,7 @@ impl Ratio {
 
 impl fmt::Display for Ratio {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.den == 100 {
-            write!(f, "{}%", self.num)
-        } else {
-            write!(f, "{}/{}", self.num, self.den)
-        }
+        if self.den == 100 { write!(f, "{}%", self.num) } else { write!(f, "{}/{}", self.num, self.den) }
     }
 }
 
