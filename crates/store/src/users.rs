@@ -1,0 +1,268 @@
+//! Accounts, sessions and login rate limits — all rows, none in memory.
+
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use rand::RngCore;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use sqlx::Row;
+
+use crate::{Result, Store, StoreError};
+
+/// The roles of the platform. The public needs no account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// 区级管理员
+    Admin,
+    /// 部门工作人员 (per department)
+    Bureau,
+    /// 镇（街）工作人员 (only their town's data)
+    Town,
+    /// 村（居）代办员 (only their village)
+    Village,
+    /// 企业用户 (only their enterprise)
+    Enterprise,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Bureau => "bureau",
+            Role::Town => "town",
+            Role::Village => "village",
+            Role::Enterprise => "enterprise",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Role> {
+        Some(match s {
+            "admin" => Role::Admin,
+            "bureau" => Role::Bureau,
+            "town" => Role::Town,
+            "village" => Role::Village,
+            "enterprise" => Role::Enterprise,
+            _ => return None,
+        })
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Role::Admin => "区级管理员",
+            Role::Bureau => "部门工作人员",
+            Role::Town => "镇（街）工作人员",
+            Role::Village => "村（居）代办员",
+            Role::Enterprise => "企业用户",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct User {
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    pub department: Option<String>,
+    pub town: Option<String>,
+    pub village: Option<String>,
+    pub enterprise_uscc: Option<String>,
+}
+
+/// What is needed to create an account.
+#[derive(Debug, Clone)]
+pub struct NewUser {
+    pub username: String,
+    pub password: String,
+    pub display_name: String,
+    pub role: Role,
+    pub department: Option<String>,
+    pub town: Option<String>,
+    pub village: Option<String>,
+    pub enterprise_uscc: Option<String>,
+}
+
+impl NewUser {
+    /// The scope a role needs must be present: a town user needs a town, etc.
+    pub fn check(&self) -> Result<()> {
+        let need = |v: &Option<String>, what: &str| {
+            if v.as_deref().is_none_or(|s| s.trim().is_empty()) {
+                Err(StoreError::Invalid(format!("{}账号必须指定{what}", self.role.label())))
+            } else {
+                Ok(())
+            }
+        };
+        if self.username.trim().is_empty() {
+            return Err(StoreError::Invalid("用户名不能为空".into()));
+        }
+        if self.password.chars().count() < 8 {
+            return Err(StoreError::Invalid("密码至少8位".into()));
+        }
+        match self.role {
+            Role::Admin => Ok(()),
+            Role::Bureau => need(&self.department, "所属部门"),
+            Role::Town => need(&self.town, "所属镇（街）"),
+            Role::Village => need(&self.town, "所属镇（街）").and(need(&self.village, "所属村（居）")),
+            Role::Enterprise => need(&self.enterprise_uscc, "企业统一社会信用代码"),
+        }
+    }
+}
+
+pub fn hash_password(pw: &str) -> Result<String> {
+    let mut bytes = [0u8; 16];
+    rand::rng().fill_bytes(&mut bytes);
+    let salt = SaltString::encode_b64(&bytes).map_err(|e| StoreError::Invalid(e.to_string()))?;
+    Argon2::default().hash_password(pw.as_bytes(), &salt).map(|h| h.to_string()).map_err(|e| StoreError::Invalid(e.to_string()))
+}
+
+fn verify_password(pw: &str, hash: &str) -> bool {
+    PasswordHash::new(hash).is_ok_and(|h| Argon2::default().verify_password(pw.as_bytes(), &h).is_ok())
+}
+
+fn token() -> String {
+    let mut b = [0u8; 32];
+    rand::rng().fill_bytes(&mut b);
+    hex::encode(b)
+}
+
+fn sha(s: &str) -> String {
+    hex::encode(Sha256::digest(s.as_bytes()))
+}
+
+const USER_COLS: &str = "id, username, display_name, role, department, town, village, enterprise_uscc";
+
+fn user_from_row(r: &sqlx::any::AnyRow) -> Result<User> {
+    let role: String = r.try_get(3)?;
+    Ok(User {
+        id: r.try_get(0)?,
+        username: r.try_get(1)?,
+        display_name: r.try_get(2)?,
+        role: Role::parse(&role).ok_or_else(|| StoreError::Invalid(format!("未知角色 {role}")))?,
+        department: r.try_get(4)?,
+        town: r.try_get(5)?,
+        village: r.try_get(6)?,
+        enterprise_uscc: r.try_get(7)?,
+    })
+}
+
+/// A session lives this long without use.
+pub const SESSION_SECONDS: i64 = 12 * 3600;
+
+impl Store {
+    pub async fn create_user(&self, actor: &str, u: &NewUser) -> Result<User> {
+        u.check()?;
+        let hash = hash_password(&u.password)?;
+        let mut tx = self.begin_write().await?;
+        let exists = sqlx::query("SELECT id FROM users WHERE username = $1").bind(&u.username).fetch_optional(tx.conn()).await?;
+        if exists.is_some() {
+            return Err(StoreError::Conflict(format!("用户名 {}", u.username)));
+        }
+        sqlx::query(
+            "INSERT INTO users (username, password_hash, display_name, role, department, town, village, enterprise_uscc, active, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 1, $9)",
+        )
+        .bind(&u.username)
+        .bind(&hash)
+        .bind(&u.display_name)
+        .bind(u.role.as_str())
+        .bind(&u.department)
+        .bind(&u.town)
+        .bind(&u.village)
+        .bind(&u.enterprise_uscc)
+        .bind(crate::now_text())
+        .execute(tx.conn())
+        .await?;
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {USER_COLS} FROM users WHERE username = $1")))
+            .bind(&u.username)
+            .fetch_one(tx.conn())
+            .await?;
+        let user = user_from_row(&row)?;
+        let after = serde_json::to_value(&user).ok();
+        tx.audit(actor, "create", "user", &user.id.to_string(), None, after.as_ref()).await?;
+        tx.commit().await?;
+        Ok(user)
+    }
+
+    pub async fn user_count(&self) -> Result<i64> {
+        Ok(sqlx::query("SELECT COUNT(*) FROM users").fetch_one(&self.pool).await?.try_get(0)?)
+    }
+
+    pub async fn users(&self) -> Result<Vec<User>> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {USER_COLS} FROM users ORDER BY id"))).fetch_all(&self.pool).await?;
+        rows.iter().map(user_from_row).collect()
+    }
+
+    /// Check a password; `None` for an unknown user, a wrong password or a disabled account.
+    pub async fn authenticate(&self, username: &str, password: &str) -> Result<Option<User>> {
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {USER_COLS}, password_hash FROM users WHERE username = $1 AND active = 1")))
+            .bind(username)
+            .fetch_optional(&self.pool)
+            .await?;
+        let Some(row) = row else {
+            // Spend the same time as a real check so that names cannot be probed.
+            let _ = verify_password(password, "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$W6NfvsP0bH3CJDR/CkUqOAHtC0xkDVAiCIj4JqkfhKQ");
+            return Ok(None);
+        };
+        let hash: String = row.try_get(8)?;
+        if !verify_password(password, &hash) {
+            return Ok(None);
+        }
+        Ok(Some(user_from_row(&row)?))
+    }
+
+    /// Start a session; returns (cookie token, CSRF token). Only the token's hash is stored.
+    pub async fn create_session(&self, user_id: i64) -> Result<(String, String)> {
+        let t = token();
+        let csrf = token();
+        let now = crate::now_secs();
+        sqlx::query("INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)")
+            .bind(sha(&t))
+            .bind(user_id)
+            .bind(&csrf)
+            .bind(now)
+            .bind(now + SESSION_SECONDS)
+            .execute(&self.pool)
+            .await?;
+        Ok((t, csrf))
+    }
+
+    /// The user and CSRF token of a live session.
+    pub async fn session(&self, token: &str) -> Result<Option<(User, String)>> {
+        let sql = "SELECT u.id, u.username, u.display_name, u.role, u.department, u.town, u.village, u.enterprise_uscc, s.csrf_token \
+                   FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.active = 1";
+        let row = sqlx::query(sql).bind(sha(token)).bind(crate::now_secs()).fetch_optional(&self.pool).await?;
+        match row {
+            Some(r) => Ok(Some((user_from_row(&r)?, r.try_get(8)?))),
+            None => Ok(None),
+        }
+    }
+
+    pub async fn end_session(&self, token: &str) -> Result<()> {
+        sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(sha(token)).execute(&self.pool).await?;
+        Ok(())
+    }
+
+    /// Record a failed login for a key (a username or an address).
+    pub async fn record_failed_login(&self, key: &str) -> Result<()> {
+        let now = crate::now_secs();
+        sqlx::query("INSERT INTO login_attempts (key, at) VALUES ($1, $2)").bind(key).bind(now).execute(&self.pool).await?;
+        sqlx::query("DELETE FROM login_attempts WHERE at < $1").bind(now - 86_400).execute(&self.pool).await?;
+        Ok(())
+    }
+
+    /// Failed logins for a key within the last `window` seconds.
+    pub async fn failed_logins(&self, key: &str, window: i64) -> Result<i64> {
+        Ok(sqlx::query("SELECT COUNT(*) FROM login_attempts WHERE key = $1 AND at > $2")
+            .bind(key)
+            .bind(crate::now_secs() - window)
+            .fetch_one(&self.pool)
+            .await?
+            .try_get(0)?)
+    }
+
+    pub async fn clear_failed_logins(&self, key: &str) -> Result<()> {
+        sqlx::query("DELETE FROM login_attempts WHERE key = $1").bind(key).execute(&self.pool).await?;
+        Ok(())
+    }
+}
