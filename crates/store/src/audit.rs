@@ -150,13 +150,20 @@ impl Store {
             for r in &rows {
                 let e = entry_from_row(r)?;
                 if e.seq != expected_seq {
-                    return Ok(VerifyReport::Broken { seq: expected_seq, reason: format!("第 {expected_seq} 条记录缺失（下一条为第 {} 条）", e.seq) });
+                    return Ok(VerifyReport::Broken {
+                        seq: expected_seq,
+                        reason: format!("第 {expected_seq} 条记录缺失（下一条为第 {} 条）", e.seq),
+                    });
                 }
                 if e.prev_hash != expected_prev {
-                    return Ok(VerifyReport::Broken { seq: e.seq, reason: format!("第 {} 条记录的前序哈希与上一条不符", e.seq) });
+                    return Ok(VerifyReport::Broken {
+                        seq: e.seq, reason: format!("第 {} 条记录的前序哈希与上一条不符", e.seq)
+                    });
                 }
                 if e.compute_hash() != e.hash {
-                    return Ok(VerifyReport::Broken { seq: e.seq, reason: format!("第 {} 条记录内容被改动（哈希不符）", e.seq) });
+                    return Ok(VerifyReport::Broken {
+                        seq: e.seq, reason: format!("第 {} 条记录内容被改动（哈希不符）", e.seq)
+                    });
                 }
                 expected_prev = e.hash.clone();
                 expected_seq += 1;
@@ -188,7 +195,8 @@ impl Store {
             q = q.bind(b);
         }
         let total: i64 = q.fetch_one(&self.pool).await?.try_get(0)?;
-        let sql = format!("SELECT {COLUMNS} FROM audit_log {wh} ORDER BY seq DESC LIMIT {} OFFSET {}", f.limit.clamp(1, 500), f.offset.max(0));
+        let sql =
+            format!("SELECT {COLUMNS} FROM audit_log {wh} ORDER BY seq DESC LIMIT {} OFFSET {}", f.limit.clamp(1, 500), f.offset.max(0));
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
         for b in &binds {
             q = q.bind(b);

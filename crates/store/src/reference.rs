@@ -32,10 +32,19 @@ impl Store {
             return Ok(());
         }
         for (i, t) in d.towns.iter().enumerate() {
-            sqlx::query("INSERT INTO towns (name, kind, position) VALUES ($1, $2, $3)").bind(&t.name).bind(&t.kind).bind(i as i64).execute(tx.conn()).await?;
+            sqlx::query("INSERT INTO towns (name, kind, position) VALUES ($1, $2, $3)")
+                .bind(&t.name)
+                .bind(&t.kind)
+                .bind(i as i64)
+                .execute(tx.conn())
+                .await?;
         }
         for dep in &d.departments {
-            sqlx::query("INSERT INTO departments (name, aliases) VALUES ($1, $2)").bind(&dep.name).bind(dep.aliases.join("、")).execute(tx.conn()).await?;
+            sqlx::query("INSERT INTO departments (name, aliases) VALUES ($1, $2)")
+                .bind(&dep.name)
+                .bind(dep.aliases.join("、"))
+                .execute(tx.conn())
+                .await?;
         }
         for g in &d.groups {
             for m in &g.members {
@@ -67,11 +76,15 @@ impl Store {
     /// Villages, optionally of one town.
     pub async fn villages(&self, town: Option<&str>) -> Result<Vec<Village>> {
         let rows = match town {
-            Some(t) => sqlx::query("SELECT id, town, name, kind FROM villages WHERE town = $1 ORDER BY name").bind(t).fetch_all(&self.pool).await?,
+            Some(t) => {
+                sqlx::query("SELECT id, town, name, kind FROM villages WHERE town = $1 ORDER BY name").bind(t).fetch_all(&self.pool).await?
+            }
             None => {
-                sqlx::query("SELECT v.id, v.town, v.name, v.kind FROM villages v JOIN towns t ON t.name = v.town ORDER BY t.position, v.name")
-                    .fetch_all(&self.pool)
-                    .await?
+                sqlx::query(
+                    "SELECT v.id, v.town, v.name, v.kind FROM villages v JOIN towns t ON t.name = v.town ORDER BY t.position, v.name",
+                )
+                .fetch_all(&self.pool)
+                .await?
             }
         };
         rows.iter().map(|r| Ok(Village { id: r.try_get(0)?, town: r.try_get(1)?, name: r.try_get(2)?, kind: r.try_get(3)? })).collect()

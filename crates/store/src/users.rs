@@ -1,7 +1,7 @@
 //! Accounts, sessions and login rate limits — all rows, none in memory.
 
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use rand::RngCore;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -120,7 +120,7 @@ fn verify_password(pw: &str, hash: &str) -> bool {
     PasswordHash::new(hash).is_ok_and(|h| Argon2::default().verify_password(pw.as_bytes(), &h).is_ok())
 }
 
-fn token() -> String {
+pub fn new_token() -> String {
     let mut b = [0u8; 32];
     rand::rng().fill_bytes(&mut b);
     hex::encode(b)
@@ -195,13 +195,17 @@ impl Store {
 
     /// Check a password; `None` for an unknown user, a wrong password or a disabled account.
     pub async fn authenticate(&self, username: &str, password: &str) -> Result<Option<User>> {
-        let row = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {USER_COLS}, password_hash FROM users WHERE username = $1 AND active = 1")))
-            .bind(username)
-            .fetch_optional(&self.pool)
-            .await?;
+        let row =
+            sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {USER_COLS}, password_hash FROM users WHERE username = $1 AND active = 1")))
+                .bind(username)
+                .fetch_optional(&self.pool)
+                .await?;
         let Some(row) = row else {
             // Spend the same time as a real check so that names cannot be probed.
-            let _ = verify_password(password, "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$W6NfvsP0bH3CJDR/CkUqOAHtC0xkDVAiCIj4JqkfhKQ");
+            let _ = verify_password(
+                password,
+                "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$W6NfvsP0bH3CJDR/CkUqOAHtC0xkDVAiCIj4JqkfhKQ",
+            );
             return Ok(None);
         };
         let hash: String = row.try_get(8)?;
@@ -213,8 +217,8 @@ impl Store {
 
     /// Start a session; returns (cookie token, CSRF token). Only the token's hash is stored.
     pub async fn create_session(&self, user_id: i64) -> Result<(String, String)> {
-        let t = token();
-        let csrf = token();
+        let t = new_token();
+        let csrf = new_token();
         let now = crate::now_secs();
         sqlx::query("INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)")
             .bind(sha(&t))

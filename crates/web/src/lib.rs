@@ -1,1 +1,88 @@
-//! web adapter.
+//! The web adapter: server-rendered Chinese pages and the JSON API.
+//!
+//! A request flows: tower layers (request id, trace) → `auth::load_session`
+//! (session row → `Session` in the request's extensions) → `auth::csrf_guard`
+//! (every state-changing request carries the session's token) → a handler,
+//! which checks the role, calls a pure rule from a domain crate and/or the
+//! store, and renders a template or JSON.
+//!
+//! Architecture invariant: the server keeps nothing in memory that another
+//! instance would need; several can run behind one load balancer.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::routing::{get, post};
+use district::District;
+use kernel::{ParamSet, WorkCalendar};
+use store::Store;
+
+mod api;
+pub mod auth;
+pub mod chart;
+mod error;
+mod pages;
+pub mod render;
+
+pub use error::AppError;
+pub use pages::parse_village_file;
+
+/// Everything a handler may need; cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub params: Arc<ParamSet>,
+    pub calendar: Arc<WorkCalendar>,
+    pub district: Arc<District>,
+    /// Whether session cookies carry `Secure` (off only on loopback addresses).
+    pub secure_cookies: bool,
+}
+
+impl AppState {
+    pub fn new(store: Store, params: ParamSet, calendar: WorkCalendar, district: District, secure_cookies: bool) -> Self {
+        AppState { store, params: Arc::new(params), calendar: Arc::new(calendar), district: Arc::new(district), secure_cookies }
+    }
+}
+
+pub fn router(state: AppState) -> Router {
+    use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+    use tower_http::trace::TraceLayer;
+
+    let x_request_id = axum::http::HeaderName::from_static("x-request-id");
+    Router::new()
+        .route("/", get(pages::home))
+        .route("/login", get(auth::login_page).post(auth::login))
+        .route("/logout", post(auth::logout))
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/static/{file}", get(pages::asset))
+        .route("/public", get(pages::public_home))
+        .route("/policy", get(pages::policy))
+        .route("/calendar", get(pages::calendar))
+        .route("/reference", get(pages::reference))
+        .route("/reference/villages", get(pages::villages))
+        .route("/reference/villages/import", post(pages::import_villages))
+        .route("/admin/users", get(pages::users).post(pages::create_user))
+        .route("/admin/audit", get(pages::audit))
+        .merge(api::routes())
+        .layer(axum::middleware::from_fn_with_state(state.clone(), auth::csrf_guard))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), auth::load_session))
+        .layer(PropagateRequestIdLayer::new(x_request_id.clone()))
+        .layer(TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
+            let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
+            tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
+        }))
+        .layer(SetRequestIdLayer::new(x_request_id, MakeRequestUuid))
+        .with_state(state)
+}
+
+/// Bind and serve until Ctrl-C.
+pub async fn serve(state: AppState, addr: SocketAddr) -> std::io::Result<()> {
+    let listener = tokio::net::TcpListener::bind(addr).await?;
+    tracing::info!("listening on http://{}", listener.local_addr()?);
+    axum::serve(listener, router(state).into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await
+}

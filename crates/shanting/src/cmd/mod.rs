@@ -58,3 +58,12 @@ pub fn read_policy_dir(dir: &Path) -> anyhow::Result<Vec<(String, String)>> {
     walk(dir, dir, &mut out)?;
     Ok(out)
 }
+
+/// Structured logs: JSON when SHANTING_LOG_FORMAT=json, compact text otherwise.
+pub fn init_tracing() {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_env("SHANTING_LOG").unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=info"));
+    let json = std::env::var("SHANTING_LOG_FORMAT").is_ok_and(|v| v == "json");
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let _ = if json { builder.json().try_init() } else { builder.compact().try_init() };
+}

@@ -1,19 +1,41 @@
+use std::net::SocketAddr;
 use std::process::ExitCode;
+
+use anyhow::Context as _;
 
 use super::Ctx;
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// Database URL: sqlite://path (default) or postgres://…
+    /// Database URL: sqlite://path (the embedded default, created on first run) or postgres://…
     #[arg(long, env = "SHANTING_DB", default_value = "sqlite://shanting.db")]
     pub db: String,
     #[arg(long, default_value = "127.0.0.1:8080")]
-    pub addr: String,
-    /// Seed demo data and one demo account per role.
+    pub addr: SocketAddr,
+    /// Seed demo data and one demo account per role (see README).
     #[arg(long)]
     pub demo: bool,
+    /// Mark session cookies `Secure` even on a loopback address (they always are on other addresses).
+    #[arg(long)]
+    pub secure_cookies: bool,
 }
 
-pub fn run(_args: Args, _ctx: &Ctx) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("serve: not built yet")
+pub fn run(args: Args, ctx: &Ctx) -> anyhow::Result<ExitCode> {
+    super::init_tracing();
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    rt.block_on(async move {
+        let store = store::Store::connect(&args.db).await.with_context(|| format!("连接数据库 {}", args.db))?;
+        let district = district::District::load(&ctx.params)?;
+        store.seed_reference(&district).await?;
+        if args.demo {
+            store::demo::seed_core(&store).await?;
+            tracing::info!("demo data seeded; demo accounts use the password {}", store::demo::DEMO_PASSWORD);
+        } else if store.user_count().await? == 0 {
+            tracing::warn!("no accounts yet: create the first administrator with `shanting admin create-user`");
+        }
+        let secure = args.secure_cookies || !args.addr.ip().is_loopback();
+        let state = web::AppState::new(store, ctx.params.clone(), ctx.calendar.clone(), district, secure);
+        web::serve(state, args.addr).await.context("web server")?;
+        Ok(ExitCode::SUCCESS)
+    })
 }

@@ -1,0 +1,110 @@
+//! One error type for handlers: a plain Chinese message for the user, the
+//! cause chain in the log inside the request's span.
+
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("请先登录")]
+    Unauthenticated { api: bool },
+    #[error("无权访问：{0}")]
+    Forbidden(String),
+    #[error("未找到：{0}")]
+    NotFound(String),
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("登录尝试过多，请稍后再试")]
+    TooManyRequests,
+    #[error("服务器内部错误")]
+    Internal(String),
+}
+
+impl From<store::StoreError> for AppError {
+    fn from(e: store::StoreError) -> Self {
+        match e {
+            store::StoreError::Invalid(m) | store::StoreError::Conflict(m) => AppError::BadRequest(m),
+            store::StoreError::NotFound(m) => AppError::NotFound(m),
+            other => AppError::Internal(other.to_string()),
+        }
+    }
+}
+
+impl From<askama::Error> for AppError {
+    fn from(e: askama::Error) -> Self {
+        AppError::Internal(e.to_string())
+    }
+}
+
+impl AppError {
+    fn status(&self) -> StatusCode {
+        match self {
+            AppError::Unauthenticated { .. } => StatusCode::UNAUTHORIZED,
+            AppError::Forbidden(_) => StatusCode::FORBIDDEN,
+            AppError::NotFound(_) => StatusCode::NOT_FOUND,
+            AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        if let AppError::Internal(cause) = &self {
+            tracing::error!(%cause, "request failed");
+        }
+        match self {
+            AppError::Unauthenticated { api: false } => axum::response::Redirect::to("/login").into_response(),
+            AppError::Unauthenticated { api: true } => {
+                (StatusCode::UNAUTHORIZED, axum::Json(serde_json::json!({"error": "unauthenticated", "message": "请先登录"})))
+                    .into_response()
+            }
+            other => {
+                let status = other.status();
+                let msg = other.to_string();
+                let body = format!(
+                    "<!doctype html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>{code} 山亭区数字政府平台</title>\
+                     <link rel=\"stylesheet\" href=\"/static/app.css\"></head><body><main class=\"narrow\"><h1>{code}</h1>\
+                     <p class=\"error\">{msg}</p><p><a href=\"/\">返回首页</a></p></main></body></html>",
+                    code = status.as_u16(),
+                    msg = crate::render::escape(&msg)
+                );
+                (status, Html(body)).into_response()
+            }
+        }
+    }
+}
+
+/// API handlers answer errors as JSON.
+pub struct ApiError(pub AppError);
+
+impl From<AppError> for ApiError {
+    fn from(e: AppError) -> Self {
+        ApiError(e)
+    }
+}
+
+impl From<store::StoreError> for ApiError {
+    fn from(e: store::StoreError) -> Self {
+        ApiError(e.into())
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let status = self.0.status();
+        if let AppError::Internal(cause) = &self.0 {
+            tracing::error!(%cause, "api request failed");
+        }
+        let code = match &self.0 {
+            AppError::Unauthenticated { .. } => "unauthenticated",
+            AppError::Forbidden(_) => "forbidden",
+            AppError::NotFound(_) => "not_found",
+            AppError::BadRequest(_) => "bad_request",
+            AppError::TooManyRequests => "too_many_requests",
+            AppError::Internal(_) => "internal",
+        };
+        (status, axum::Json(serde_json::json!({"error": code, "message": self.0.to_string()}))).into_response()
+    }
+}

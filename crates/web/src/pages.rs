@@ -1,0 +1,394 @@
+//! Platform-core pages: dashboard, public home, policy parameters, calendar,
+//! reference data and villages, user management, the audit trail.
+
+use askama::Template;
+use axum::extract::{Multipart, Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use store::users::NewUser;
+use store::{AuditEntry, AuditFilter, Role};
+
+use crate::AppState;
+use crate::auth::{Authed, Viewer};
+use crate::error::AppError;
+use crate::render::{Page, Pager, html};
+
+pub async fn asset(axum::extract::Path(file): axum::extract::Path<String>) -> Response {
+    let (body, ctype): (&'static str, &str) = match file.as_str() {
+        "app.css" => (include_str!("../static/app.css"), "text/css; charset=utf-8"),
+        _ => return AppError::NotFound(file).into_response(),
+    };
+    ([(header::CONTENT_TYPE, ctype), (header::CACHE_CONTROL, "public, max-age=3600")], body).into_response()
+}
+
+pub struct Tile {
+    pub title: &'static str,
+    pub href: &'static str,
+    pub text: String,
+}
+
+#[derive(Template)]
+#[template(path = "home.html")]
+struct Home {
+    page: Page,
+    tiles: Vec<Tile>,
+}
+
+/// The dashboard: what this role can do, and the figures it looks after.
+pub async fn home(State(state): State<AppState>, Authed(s): Authed) -> Result<Response, AppError> {
+    let page = Page::new("工作台", Some(&s));
+    let mut tiles = Vec::new();
+    let u = &s.user;
+    match u.role {
+        Role::Admin => {
+            let users = state.store.user_count().await?;
+            tiles.push(Tile {
+                title: "用户管理", href: "/admin/users", text: format!("共 {users} 个账号；按角色和辖区授权")
+            });
+            tiles.push(Tile { title: "审计日志", href: "/admin/audit", text: "所有写操作留痕，哈希链防篡改".into() });
+            tiles.push(Tile {
+                title: "参考数据", href: "/reference", text: "镇（街）、部门、领导小组及成员任职".into()
+            });
+        }
+        Role::Bureau => {
+            tiles.push(Tile {
+                title: "参考数据",
+                href: "/reference",
+                text: format!("{} 的工作范围与成员单位", u.department.clone().unwrap_or_default()),
+            });
+        }
+        Role::Town => {
+            tiles.push(Tile {
+                title: "村（居）",
+                href: "/reference/villages",
+                text: format!("{} 下辖村（居）", u.town.clone().unwrap_or_default()),
+            });
+        }
+        Role::Village => {
+            tiles.push(Tile {
+                title: "本村（居）",
+                href: "/reference/villages",
+                text: format!("{} {}", u.town.clone().unwrap_or_default(), u.village.clone().unwrap_or_default()),
+            });
+        }
+        Role::Enterprise => {
+            tiles.push(Tile { title: "政策参数", href: "/policy", text: "电子商务扶持政策的各项标准及出处".into() });
+        }
+    }
+    tiles.push(Tile {
+        title: "政策参数", href: "/policy", text: format!("{} 项有出处、有生效期的参数", state.params.all().len())
+    });
+    tiles.push(Tile { title: "公开信息", href: "/public", text: "已发布的预警和公示名单".into() });
+    Ok(html(&Home { page, tiles }))
+}
+
+#[derive(Template)]
+#[template(path = "public.html")]
+struct Public {
+    page: Page,
+}
+
+/// What the public may see without logging in.
+pub async fn public_home(Viewer(s): Viewer) -> Response {
+    html(&Public { page: Page::new("公开信息", s.as_ref()) })
+}
+
+#[derive(Deserialize, Default)]
+pub struct PolicyQuery {
+    q: Option<String>,
+    readings: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "policy.html")]
+struct Policy<'a> {
+    page: Page,
+    q: String,
+    readings_only: bool,
+    params: Vec<&'a kernel::Param>,
+}
+
+/// Every dated, cited parameter; readings (documented defaults) marked.
+pub async fn policy(State(state): State<AppState>, Authed(s): Authed, Query(q): Query<PolicyQuery>) -> Response {
+    let needle = q.q.clone().unwrap_or_default();
+    let readings_only = q.readings.is_some();
+    let params = state
+        .params
+        .all()
+        .into_iter()
+        .filter(|p| !readings_only || p.reading.is_some())
+        .filter(|p| {
+            needle.is_empty()
+                || p.name.contains(&needle)
+                || p.citation.contains(&needle)
+                || p.quote.as_deref().is_some_and(|x| x.contains(&needle))
+        })
+        .collect();
+    html(&Policy { page: Page::new("政策参数", Some(&s)), q: needle, readings_only, params })
+}
+
+#[derive(Deserialize, Default)]
+pub struct CalendarQuery {
+    date: Option<String>,
+    n: Option<i64>,
+}
+
+#[derive(Template)]
+#[template(path = "calendar.html")]
+struct Calendar {
+    page: Page,
+    date: String,
+    n: i64,
+    result: Option<Result<String, String>>,
+}
+
+pub async fn calendar(State(state): State<AppState>, Authed(s): Authed, Query(q): Query<CalendarQuery>) -> Response {
+    let n = q.n.unwrap_or(20);
+    let result = q.date.as_deref().filter(|d| !d.is_empty()).map(|d| {
+        let date = kernel::parse_date(d)?;
+        let work = state.calendar.is_workday(date).map_err(|e| e.to_string())?;
+        let after = state.calendar.add_workdays(date, n).map_err(|e| e.to_string())?;
+        let why = state.calendar.why(date).map(|w| format!("（{w}）")).unwrap_or_default();
+        Ok(format!("{date} {}{why}；其后第 {n} 个工作日为 {after}", if work { "是工作日" } else { "不是工作日" }))
+    });
+    html(&Calendar { page: Page::new("工作日历", Some(&s)), date: q.date.unwrap_or_default(), n, result })
+}
+
+#[derive(Template)]
+#[template(path = "reference.html")]
+struct Reference<'a> {
+    page: Page,
+    district: &'a district::District,
+    on: String,
+    villages: usize,
+}
+
+#[derive(Deserialize, Default)]
+pub struct OnQuery {
+    on: Option<String>,
+}
+
+pub async fn reference(State(state): State<AppState>, Authed(s): Authed, Query(q): Query<OnQuery>) -> Result<Response, AppError> {
+    s.require(&[Role::Admin, Role::Bureau])?;
+    let on = q.on.filter(|d| kernel::parse_date(d).is_ok()).unwrap_or_else(|| store::today().to_string());
+    let villages = state.store.villages(None).await?.len();
+    Ok(html(&Reference { page: Page::new("参考数据", Some(&s)), district: &state.district, on, villages }))
+}
+
+#[derive(Deserialize, Default)]
+pub struct VillageQuery {
+    town: Option<String>,
+    q: Option<String>,
+    msg: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "villages.html")]
+struct Villages {
+    page: Page,
+    towns: Vec<String>,
+    town: String,
+    q: String,
+    rows: Vec<store::reference::Village>,
+    can_import: bool,
+    msg: Option<String>,
+}
+
+/// Villages, scoped: a town user sees their town, a village agent their village.
+pub async fn villages(State(state): State<AppState>, Authed(s): Authed, Query(q): Query<VillageQuery>) -> Result<Response, AppError> {
+    s.require(&[Role::Admin, Role::Bureau, Role::Town, Role::Village])?;
+    let u = &s.user;
+    let town = match u.role {
+        Role::Town | Role::Village => u.town.clone(),
+        _ => q.town.clone().filter(|t| !t.is_empty()),
+    };
+    let mut rows = state.store.villages(town.as_deref()).await?;
+    if u.role == Role::Village {
+        rows.retain(|v| Some(&v.name) == u.village.as_ref());
+    }
+    let needle = q.q.clone().unwrap_or_default();
+    if !needle.is_empty() {
+        rows.retain(|v| v.name.contains(&needle));
+    }
+    let towns = match u.role {
+        Role::Admin | Role::Bureau => state.district.towns.iter().map(|t| t.name.clone()).collect(),
+        _ => Vec::new(),
+    };
+    Ok(html(&Villages {
+        page: Page::new("村（居）", Some(&s)),
+        towns,
+        town: town.unwrap_or_default(),
+        q: needle,
+        rows,
+        can_import: u.role == Role::Admin,
+        msg: q.msg,
+    }))
+}
+
+/// Read a CSV or XLSX of villages: columns 镇（街）, 村（居）, and optional 类型.
+pub fn parse_village_file(name: &str, bytes: &[u8]) -> Result<Vec<(usize, String, String, String)>, String> {
+    let mut out = Vec::new();
+    if name.to_lowercase().ends_with(".xlsx") {
+        use calamine::{Reader, Xlsx};
+        let mut wb: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes)).map_err(|e| format!("无法读取 XLSX：{e}"))?;
+        let sheet = wb.worksheet_range_at(0).ok_or("XLSX 中没有工作表")?.map_err(|e| format!("无法读取工作表：{e}"))?;
+        for (i, row) in sheet.rows().enumerate().skip(1) {
+            let cell = |j: usize| row.get(j).map(|c| c.to_string().trim().to_string()).unwrap_or_default();
+            if cell(0).is_empty() && cell(1).is_empty() {
+                continue;
+            }
+            out.push((i + 1, cell(0), cell(1), cell(2)));
+        }
+    } else {
+        let text = std::str::from_utf8(bytes).map_err(|_| "CSV 须为 UTF-8 编码".to_string())?;
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        let mut rdr = csv::ReaderBuilder::new().flexible(true).from_reader(text.as_bytes());
+        for (i, rec) in rdr.records().enumerate() {
+            let rec = rec.map_err(|e| format!("第 {} 行：{e}", i + 2))?;
+            let cell = |j: usize| rec.get(j).unwrap_or("").trim().to_string();
+            if cell(0).is_empty() && cell(1).is_empty() {
+                continue;
+            }
+            out.push((i + 2, cell(0), cell(1), cell(2)));
+        }
+    }
+    Ok(out)
+}
+
+pub async fn import_villages(State(state): State<AppState>, Authed(s): Authed, mut mp: Multipart) -> Result<Response, AppError> {
+    s.require(&[Role::Admin])?;
+    let mut file = None;
+    while let Some(field) = mp.next_field().await.map_err(|e| AppError::BadRequest(e.to_string()))? {
+        if field.name() == Some("file") {
+            let name = field.file_name().unwrap_or("villages.csv").to_string();
+            let bytes = field.bytes().await.map_err(|e| AppError::BadRequest(e.to_string()))?;
+            file = Some((name, bytes));
+        }
+    }
+    let (name, bytes) = file.ok_or_else(|| AppError::BadRequest("请选择文件".into()))?;
+    let rows = parse_village_file(&name, &bytes).map_err(AppError::BadRequest)?;
+    let r = state.store.import_villages(&s.user.username, &rows).await?;
+    let msg = format!("读取 {} 行，新增 {} 个，已存在 {} 个", r.read, r.added, r.unchanged);
+    Ok(Redirect::to(&format!("/reference/villages?msg={}", form_urlencoded::byte_serialize(msg.as_bytes()).collect::<String>()))
+        .into_response())
+}
+
+#[derive(Template)]
+#[template(path = "users.html")]
+struct Users {
+    page: Page,
+    users: Vec<store::User>,
+    towns: Vec<String>,
+    error: Option<String>,
+}
+
+pub async fn users(State(state): State<AppState>, Authed(s): Authed) -> Result<Response, AppError> {
+    s.require(&[Role::Admin])?;
+    let users = state.store.users().await?;
+    let towns = state.district.towns.iter().map(|t| t.name.clone()).collect();
+    Ok(html(&Users { page: Page::new("用户管理", Some(&s)), users, towns, error: None }))
+}
+
+#[derive(Deserialize)]
+pub struct NewUserForm {
+    username: String,
+    password: String,
+    display_name: String,
+    role: String,
+    department: Option<String>,
+    town: Option<String>,
+    village: Option<String>,
+    enterprise_uscc: Option<String>,
+}
+
+fn opt(s: Option<String>) -> Option<String> {
+    s.map(|x| x.trim().to_string()).filter(|x| !x.is_empty())
+}
+
+pub async fn create_user(
+    State(state): State<AppState>,
+    Authed(s): Authed,
+    axum::Form(f): axum::Form<NewUserForm>,
+) -> Result<Response, AppError> {
+    s.require(&[Role::Admin])?;
+    let role = Role::parse(&f.role).ok_or_else(|| AppError::BadRequest(format!("角色 {} 无效", f.role)))?;
+    let uscc = opt(f.enterprise_uscc);
+    if let Some(c) = &uscc {
+        kernel::CreditCode::parse(c).map_err(|e| AppError::BadRequest(format!("企业统一社会信用代码：{e}")))?;
+    }
+    let town = opt(f.town);
+    if let Some(t) = &town
+        && !state.district.is_town(t)
+    {
+        return Err(AppError::BadRequest(format!("镇（街）“{t}”不是本区的镇（街）")));
+    }
+    let department = opt(f.department);
+    if let Some(d) = &department
+        && state.district.department(d).is_none()
+    {
+        return Err(AppError::BadRequest(format!("部门“{d}”不在部门名录中")));
+    }
+    let nu = NewUser {
+        username: f.username.trim().into(),
+        password: f.password,
+        display_name: f.display_name.trim().into(),
+        role,
+        department,
+        town,
+        village: opt(f.village),
+        enterprise_uscc: uscc,
+    };
+    match state.store.create_user(&s.user.username, &nu).await {
+        Ok(_) => Ok(Redirect::to("/admin/users").into_response()),
+        Err(e) => {
+            let users = state.store.users().await?;
+            let towns = state.district.towns.iter().map(|t| t.name.clone()).collect();
+            let mut r = html(&Users { page: Page::new("用户管理", Some(&s)), users, towns, error: Some(e.to_string()) });
+            *r.status_mut() = axum::http::StatusCode::BAD_REQUEST;
+            Ok(r)
+        }
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct AuditQuery {
+    actor: Option<String>,
+    entity: Option<String>,
+    action: Option<String>,
+    q: Option<String>,
+    page: Option<i64>,
+}
+
+#[derive(Template)]
+#[template(path = "audit.html")]
+struct Audit {
+    page: Page,
+    f: AuditQuery,
+    entries: Vec<AuditEntry>,
+    pager: Pager,
+    verify: String,
+}
+
+pub async fn audit(State(state): State<AppState>, Authed(s): Authed, Query(q): Query<AuditQuery>) -> Result<Response, AppError> {
+    s.require(&[Role::Admin])?;
+    const PER: i64 = 50;
+    let page_no = q.page.unwrap_or(1).max(1);
+    let filter = AuditFilter {
+        actor: q.actor.clone(),
+        entity: q.entity.clone(),
+        action: q.action.clone(),
+        text: q.q.clone(),
+        limit: PER,
+        offset: (page_no - 1) * PER,
+    };
+    let (entries, total) = state.store.audit_entries(&filter).await?;
+    let enc = |v: &Option<String>| form_urlencoded::byte_serialize(v.as_deref().unwrap_or("").as_bytes()).collect::<String>();
+    let base = format!("/admin/audit?actor={}&entity={}&action={}&q={}&", enc(&q.actor), enc(&q.entity), enc(&q.action), enc(&q.q));
+    let pager = Pager::new(total, page_no, PER, base);
+    let verify = match state.store.verify_audit().await? {
+        store::VerifyReport::Intact { entries } => format!("哈希链完整（{entries} 条）"),
+        store::VerifyReport::Broken { seq, reason } => format!("哈希链在第 {seq} 条断裂：{reason}"),
+    };
+    Ok(html(&Audit { page: Page::new("审计日志", Some(&s)), f: q, entries, pager, verify }))
+}
