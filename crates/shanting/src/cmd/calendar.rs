@@ -11,10 +11,19 @@ pub enum Command {
 }
 
 pub fn run(cmd: Command, ctx: &Ctx) -> anyhow::Result<ExitCode> {
-    let parse = |s: &str| kernel::parse_date(s).map_err(|e| anyhow::anyhow!("DATE: {e}"));
+    let date = match &cmd {
+        Command::AddWorkdays { date, .. } | Command::IsWorkday { date } => kernel::parse_date(date),
+    };
+    let date = match date {
+        Ok(d) => d,
+        Err(e) => {
+            eprintln!("错误: DATE: {e}");
+            return Ok(ExitCode::from(2));
+        }
+    };
     let out = match cmd {
-        Command::AddWorkdays { date, n } => ctx.calendar.add_workdays(parse(&date)?, n).map(|d| d.to_string()),
-        Command::IsWorkday { date } => ctx.calendar.is_workday(parse(&date)?).map(|w| if w { "yes" } else { "no" }.to_string()),
+        Command::AddWorkdays { n, .. } => ctx.calendar.add_workdays(date, n).map(|d| d.to_string()),
+        Command::IsWorkday { .. } => ctx.calendar.is_workday(date).map(|w| if w { "yes" } else { "no" }.to_string()),
     };
     match out {
         Ok(s) => {
