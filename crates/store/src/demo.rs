@@ -50,3 +50,13 @@ pub async fn seed_core(store: &Store) -> Result<()> {
     store.import_villages("demo", &rows).await?;
     Ok(())
 }
+
+/// Everything `serve --demo` shows: the core, then each module's demo data.
+pub async fn seed_all(store: &Store) -> Result<()> {
+    seed_core(store).await?;
+    crate::subsidy::seed_demo(store).await?;
+    crate::insurance::seed_demo(store).await?;
+    crate::emergency::seed_demo(store).await?;
+    crate::meeting::seed_demo(store).await?;
+    Ok(())
+}

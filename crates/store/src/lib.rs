@@ -15,7 +15,11 @@ use sqlx::{AnyPool, Executor};
 
 pub mod audit;
 pub mod demo;
+pub mod emergency;
+pub mod insurance;
+pub mod meeting;
 pub mod reference;
+pub mod subsidy;
 pub mod users;
 
 pub use audit::{AuditEntry, AuditFilter, VerifyReport};

@@ -22,6 +22,7 @@ mod api;
 pub mod auth;
 pub mod chart;
 mod error;
+pub mod modules;
 mod pages;
 pub mod render;
 
@@ -65,6 +66,10 @@ pub fn router(state: AppState) -> Router {
         .route("/admin/users", get(pages::users).post(pages::create_user))
         .route("/admin/audit", get(pages::audit))
         .merge(api::routes())
+        .merge(modules::subsidy::routes())
+        .merge(modules::insurance::routes())
+        .merge(modules::emergency::routes())
+        .merge(modules::meeting::routes())
         .layer(axum::middleware::from_fn_with_state(state.clone(), auth::csrf_guard))
         .layer(axum::middleware::from_fn_with_state(state.clone(), auth::load_session))
         .layer(PropagateRequestIdLayer::new(x_request_id.clone()))

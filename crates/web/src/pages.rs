@@ -87,11 +87,15 @@ pub async fn home(State(state): State<AppState>, Authed(s): Authed) -> Result<Re
 #[template(path = "public.html")]
 struct Public {
     page: Page,
+    warnings: Option<String>,
+    rosters: Option<String>,
 }
 
-/// What the public may see without logging in.
-pub async fn public_home(Viewer(s): Viewer) -> Response {
-    html(&Public { page: Page::new("公开信息", s.as_ref()) })
+/// What the public may see without logging in: published warnings and public rosters.
+pub async fn public_home(State(state): State<AppState>, Viewer(s): Viewer) -> Response {
+    let warnings = crate::modules::emergency::public_fragment(&state).await;
+    let rosters = crate::modules::insurance::public_fragment(&state).await;
+    html(&Public { page: Page::new("公开信息", s.as_ref()), warnings, rosters })
 }
 
 #[derive(Deserialize, Default)]

@@ -28,7 +28,7 @@ pub fn run(args: Args, ctx: &Ctx) -> anyhow::Result<ExitCode> {
         let district = district::District::load(&ctx.params)?;
         store.seed_reference(&district).await?;
         if args.demo {
-            store::demo::seed_core(&store).await?;
+            store::demo::seed_all(&store).await?;
             tracing::info!("demo data seeded; demo accounts use the password {}", store::demo::DEMO_PASSWORD);
         } else if store.user_count().await? == 0 {
             tracing::warn!("no accounts yet: create the first administrator with `shanting admin create-user`");

@@ -1,0 +1,14 @@
+//! 电子商务扶持: pages and API. (Filled in by the subsidy module work.)
+
+use axum::Router;
+
+use crate::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+}
+
+/// An HTML fragment for the public page (公开信息), or None when this module shows nothing there.
+pub async fn public_fragment(_state: &AppState) -> Option<String> {
+    None
+}
