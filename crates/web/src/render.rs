@@ -42,8 +42,12 @@ pub fn nav_for(user: Option<&User>) -> Vec<NavItem> {
         return vec![item("/public", "公开信息"), item("/login", "登录")];
     };
     let mut v = vec![item("/", "首页")];
+    // The four modules: each page checks the role and scope itself.
+    let [subsidy, insurance, emergency, meeting] =
+        [item("/subsidy", "电商扶持"), item("/insurance", "社保征缴"), item("/emergency", "应急管理"), item("/meeting", "联席会议")];
     match u.role {
         Role::Admin => {
+            v.extend([subsidy, insurance, emergency, meeting]);
             v.extend([
                 item("/reference", "参考数据"),
                 item("/policy", "政策参数"),
@@ -52,10 +56,13 @@ pub fn nav_for(user: Option<&User>) -> Vec<NavItem> {
                 item("/admin/audit", "审计日志"),
             ]);
         }
-        Role::Bureau => v.extend([item("/reference", "参考数据"), item("/policy", "政策参数"), item("/calendar", "工作日历")]),
-        Role::Town => v.extend([item("/reference/villages", "村（居）"), item("/policy", "政策参数")]),
-        Role::Village => v.extend([item("/reference/villages", "本村（居）")]),
-        Role::Enterprise => v.extend([item("/policy", "政策参数")]),
+        Role::Bureau => {
+            v.extend([subsidy, insurance, emergency, meeting]);
+            v.extend([item("/reference", "参考数据"), item("/policy", "政策参数"), item("/calendar", "工作日历")]);
+        }
+        Role::Town => v.extend([insurance, emergency, item("/reference/villages", "村（居）"), item("/policy", "政策参数")]),
+        Role::Village => v.extend([insurance, emergency, item("/reference/villages", "本村（居）")]),
+        Role::Enterprise => v.extend([subsidy, item("/policy", "政策参数")]),
     }
     v.push(item("/public", "公开信息"));
     v
