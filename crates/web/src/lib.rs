@@ -22,6 +22,7 @@ mod api;
 pub mod auth;
 pub mod chart;
 mod error;
+pub mod export;
 pub mod modules;
 mod pages;
 pub mod render;
