@@ -2,6 +2,8 @@
 //! two `serve` processes sharing one database (a session made on one is
 //! honoured by the other).
 
+#![allow(clippy::unwrap_used)] // tests: a panic is the failure report
+
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::process::{Child, Command, Stdio};

@@ -7,35 +7,110 @@ use crate::{Result, Role, Store};
 /// The demo password of every demo account (listed in the README).
 pub const DEMO_PASSWORD: &str = "shanting-demo";
 
-/// (username, display name, role, department, town, village, credit code)
-pub const DEMO_ACCOUNTS: &[(&str, &str, Role, Option<&str>, Option<&str>, Option<&str>, Option<&str>)] = &[
-    ("admin", "区级管理员", Role::Admin, None, None, None, None),
-    ("commerce", "商投局审核员", Role::Bureau, Some("区商务和投资促进局"), None, None, None),
-    ("tax", "税务局征缴专员", Role::Bureau, Some("区税务局"), None, None, None),
-    ("emergency", "应急局值班员", Role::Bureau, Some("区应急管理局"), None, None, None),
-    ("fund", "公积金联席会议办公室", Role::Bureau, Some("枣庄市住房公积金管理中心山亭管理部"), None, None, None),
-    ("town", "水泉镇工作人员", Role::Town, None, Some("水泉镇"), None, None),
-    ("agent", "东村代办员", Role::Village, None, Some("水泉镇"), Some("东村"), None),
-    ("enterprise", "山亭示范电商有限公司", Role::Enterprise, None, None, None, Some("91370406MA3C7K1020")),
+/// One demo account.
+pub struct DemoAccount {
+    pub username: &'static str,
+    pub display_name: &'static str,
+    pub role: Role,
+    pub department: Option<&'static str>,
+    pub town: Option<&'static str>,
+    pub village: Option<&'static str>,
+    pub enterprise_uscc: Option<&'static str>,
+}
+
+pub const DEMO_ACCOUNTS: &[DemoAccount] = &[
+    DemoAccount {
+        username: "admin",
+        display_name: "区级管理员",
+        role: Role::Admin,
+        department: None,
+        town: None,
+        village: None,
+        enterprise_uscc: None,
+    },
+    DemoAccount {
+        username: "commerce",
+        display_name: "商投局审核员",
+        role: Role::Bureau,
+        department: Some("区商务和投资促进局"),
+        town: None,
+        village: None,
+        enterprise_uscc: None,
+    },
+    DemoAccount {
+        username: "tax",
+        display_name: "税务局征缴专员",
+        role: Role::Bureau,
+        department: Some("区税务局"),
+        town: None,
+        village: None,
+        enterprise_uscc: None,
+    },
+    DemoAccount {
+        username: "emergency",
+        display_name: "应急局值班员",
+        role: Role::Bureau,
+        department: Some("区应急管理局"),
+        town: None,
+        village: None,
+        enterprise_uscc: None,
+    },
+    DemoAccount {
+        username: "fund",
+        display_name: "公积金联席会议办公室",
+        role: Role::Bureau,
+        department: Some("枣庄市住房公积金管理中心山亭管理部"),
+        town: None,
+        village: None,
+        enterprise_uscc: None,
+    },
+    DemoAccount {
+        username: "town",
+        display_name: "水泉镇工作人员",
+        role: Role::Town,
+        department: None,
+        town: Some("水泉镇"),
+        village: None,
+        enterprise_uscc: None,
+    },
+    DemoAccount {
+        username: "agent",
+        display_name: "东村代办员",
+        role: Role::Village,
+        department: None,
+        town: Some("水泉镇"),
+        village: Some("东村"),
+        enterprise_uscc: None,
+    },
+    DemoAccount {
+        username: "enterprise",
+        display_name: "山亭示范电商有限公司",
+        role: Role::Enterprise,
+        department: None,
+        town: None,
+        village: None,
+        enterprise_uscc: Some("91370406MA3C7K1020"),
+    },
 ];
 
 /// Demo villages: a handful per town (the real list is imported).
 pub const DEMO_VILLAGE_NAMES: &[&str] = &["东村", "西村", "南庄村", "北岭村", "前进社区"];
 
 pub async fn seed_core(store: &Store) -> Result<()> {
-    for (u, name, role, dep, town, village, uscc) in DEMO_ACCOUNTS {
-        if store.users().await?.iter().any(|x| x.username == *u) {
+    let existing = store.users().await?;
+    for a in DEMO_ACCOUNTS {
+        if existing.iter().any(|x| x.username == a.username) {
             continue;
         }
         let nu = NewUser {
-            username: (*u).into(),
+            username: a.username.into(),
             password: DEMO_PASSWORD.into(),
-            display_name: (*name).into(),
-            role: *role,
-            department: dep.map(Into::into),
-            town: town.map(Into::into),
-            village: village.map(Into::into),
-            enterprise_uscc: uscc.map(Into::into),
+            display_name: a.display_name.into(),
+            role: a.role,
+            department: a.department.map(Into::into),
+            town: a.town.map(Into::into),
+            village: a.village.map(Into::into),
+            enterprise_uscc: a.enterprise_uscc.map(Into::into),
         };
         store.create_user("demo", &nu).await?;
     }

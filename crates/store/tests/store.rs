@@ -2,6 +2,8 @@
 //! `SHANTING_TEST_POSTGRES_URL` is set (CI sets it). Each test gets a fresh
 //! database: a temp file, or a new PostgreSQL database.
 
+#![allow(clippy::unwrap_used)] // tests: a panic is the failure report
+
 use store::users::NewUser;
 use store::{Role, Store, VerifyReport};
 

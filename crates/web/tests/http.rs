@@ -1,6 +1,8 @@
 //! HTTP integration tests: the real router over a fresh SQLite database,
 //! driven request by request (no network needed).
 
+#![allow(clippy::unwrap_used)] // tests: a panic is the failure report
+
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use tower::ServiceExt;
