@@ -157,11 +157,14 @@ async fn forms_without_csrf_are_refused_and_writes_are_audited() {
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     let r = app.post_form("/admin/users", &sid, &format!("{form}&csrf={csrf}")).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-    let (entries, _) = app.store.audit_entries(&store::AuditFilter { actor: Some("admin".into()), limit: 10, ..Default::default() }).await.unwrap();
+    let (entries, _) =
+        app.store.audit_entries(&store::AuditFilter { actor: Some("admin".into()), limit: 10, ..Default::default() }).await.unwrap();
     assert_eq!(entries[0].entity, "user");
     assert!(entries[0].after_json.as_deref().unwrap().contains("newbie"));
     // A bad town names the field.
-    let r = app.post_form("/admin/users", &sid, &format!("username=x2&password=longenough&display_name=x&role=town&town=火星镇&csrf={csrf}")).await;
+    let r = app
+        .post_form("/admin/users", &sid, &format!("username=x2&password=longenough&display_name=x&role=town&town=火星镇&csrf={csrf}"))
+        .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
     assert!(r.body.contains("火星镇"));
 }
