@@ -157,3 +157,22 @@ fn two_servers_share_sessions_on_postgres() {
     let (prefix, _) = base.rsplit_once('/').unwrap();
     two_instances(&format!("{prefix}/{name}"));
 }
+
+#[test]
+fn policy_dir_overrides_the_embedded_files() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("calendar")).unwrap();
+    let embedded = include_str!("../../../policy/calendar/workdays.toml");
+    // Next year's notice as a data change: make 2026-12-31 a holiday.
+    let changed = embedded.replace("\"2026-10-01/2026-10-07\"]", "\"2026-10-01/2026-10-07\", \"2026-12-31\"]");
+    assert_ne!(changed, embedded);
+    std::fs::write(dir.path().join("calendar/workdays.toml"), changed).unwrap();
+    assert_eq!(run(&["calendar", "is-workday", "2026-12-31"]).1.trim(), "yes");
+    let p = dir.path().to_str().unwrap();
+    assert_eq!(run(&["--policy-dir", p, "calendar", "is-workday", "2026-12-31"]).1.trim(), "no");
+    // A broken override is refused with the file named.
+    std::fs::write(dir.path().join("calendar/workdays.toml"), "first = nonsense").unwrap();
+    let (code, _, err) = run(&["--policy-dir", p, "calendar", "is-workday", "2026-12-31"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("workdays"), "{err}");
+}
