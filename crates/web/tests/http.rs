@@ -3,81 +3,10 @@
 
 #![allow(clippy::unwrap_used)] // tests: a panic is the failure report
 
-use axum::body::Body;
-use axum::http::{Request, StatusCode, header};
-use tower::ServiceExt;
+mod common;
 
-struct App {
-    router: axum::Router,
-    _dir: tempfile::TempDir,
-    store: store::Store,
-}
-
-async fn spawn_app() -> App {
-    let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}", dir.path().join("t.db").display());
-    let store = store::Store::connect(&url).await.unwrap();
-    let params = kernel::ParamSet::embedded().unwrap();
-    let calendar = kernel::WorkCalendar::from_params(&params).unwrap();
-    let district = district::District::load(&params).unwrap();
-    store.seed_reference(&district).await.unwrap();
-    store::demo::seed_core(&store).await.unwrap();
-    let state = web::AppState::new(store.clone(), params, calendar, district, false);
-    App { router: web::router(state), _dir: dir, store }
-}
-
-struct Resp {
-    status: StatusCode,
-    location: Option<String>,
-    cookies: Vec<String>,
-    body: String,
-}
-
-impl App {
-    async fn send(&self, req: Request<Body>) -> Resp {
-        let r = self.router.clone().oneshot(req).await.unwrap();
-        let status = r.status();
-        let location = r.headers().get(header::LOCATION).map(|v| v.to_str().unwrap().to_string());
-        let cookies = r.headers().get_all(header::SET_COOKIE).iter().map(|v| v.to_str().unwrap().to_string()).collect();
-        let bytes = axum::body::to_bytes(r.into_body(), usize::MAX).await.unwrap();
-        Resp { status, location, cookies, body: String::from_utf8_lossy(&bytes).into_owned() }
-    }
-
-    async fn get(&self, path: &str, cookie: &str) -> Resp {
-        self.send(Request::get(path).header(header::COOKIE, cookie).body(Body::empty()).unwrap()).await
-    }
-
-    async fn post_form(&self, path: &str, cookie: &str, form: &str) -> Resp {
-        self.send(
-            Request::post(path)
-                .header(header::COOKIE, cookie)
-                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-                .body(Body::from(form.to_string()))
-                .unwrap(),
-        )
-        .await
-    }
-
-    /// Log in through the form; returns the session cookie and the page CSRF token.
-    async fn login(&self, user: &str) -> (String, String) {
-        let page = self.get("/login", "").await;
-        let csrf = between(&page.body, "name=\"csrf\" value=\"", "\"");
-        let pre = page.cookies[0].split(';').next().unwrap().to_string();
-        let r = self.post_form("/login", &pre, &format!("csrf={csrf}&username={user}&password=shanting-demo&next=/")).await;
-        assert_eq!(r.status, StatusCode::SEE_OTHER, "login of {user}: {}", r.body);
-        let sid = r.cookies.iter().find(|c| c.starts_with("shanting_sid=")).unwrap().split(';').next().unwrap().to_string();
-        let home = self.get("/", &sid).await;
-        assert_eq!(home.status, StatusCode::OK);
-        let token = between(&home.body, "name=\"csrf\" value=\"", "\"");
-        (sid, token)
-    }
-}
-
-fn between(s: &str, a: &str, b: &str) -> String {
-    let i = s.find(a).unwrap_or_else(|| panic!("{a} not in {s}")) + a.len();
-    let j = s[i..].find(b).unwrap() + i;
-    s[i..j].to_string()
-}
+use axum::http::StatusCode;
+use common::{between, spawn_app};
 
 #[tokio::test]
 async fn strangers_are_sent_to_login_and_the_api_answers_401() {
