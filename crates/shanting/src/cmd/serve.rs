@@ -35,6 +35,9 @@ pub fn run(args: Args, ctx: &Ctx) -> anyhow::Result<ExitCode> {
         }
         let secure = args.secure_cookies || !args.addr.ip().is_loopback();
         let state = web::AppState::new(store, ctx.params.clone(), ctx.calendar.clone(), district, secure);
+        if args.demo {
+            web::modules::seed_demo(&state).await.map_err(|e| anyhow::anyhow!("演示数据：{e}"))?;
+        }
         web::serve(state, args.addr).await.context("web server")?;
         Ok(ExitCode::SUCCESS)
     })

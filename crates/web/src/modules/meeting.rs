@@ -12,3 +12,8 @@ pub fn routes() -> Router<AppState> {
 pub async fn public_fragment(_state: &AppState) -> Option<String> {
     None
 }
+
+/// Demo data that needs the engine as well as the store. Idempotent.
+pub async fn seed_demo(_state: &AppState) -> Result<(), crate::AppError> {
+    Ok(())
+}

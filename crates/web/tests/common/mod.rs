@@ -30,6 +30,9 @@ pub async fn spawn_app_with(all_demo: bool) -> App {
         store::demo::seed_core(&store).await.unwrap();
     }
     let state = web::AppState::new(store.clone(), params, calendar, district, false);
+    if all_demo {
+        web::modules::seed_demo(&state).await.unwrap();
+    }
     App { router: web::router(state), store, _dir: dir }
 }
 
