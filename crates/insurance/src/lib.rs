@@ -8,6 +8,7 @@
 //! reference date is always an argument.
 
 mod compute;
+pub mod demo;
 mod groups;
 mod resident;
 mod rules;
