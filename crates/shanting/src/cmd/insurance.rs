@@ -589,17 +589,32 @@ fn process_chunk(rules: &Rules, as_of: Date, chunk: &Chunk, out: &mut Vec<u8>) -
     let mut items = Vec::with_capacity(chunk.data.len() / 80 + 16);
     let mut rdr = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(&chunk.data[..]);
     let mut rec = csv::ByteRecord::new();
+    // Lines are counted from byte offsets: the csv reader does not count the
+    // blank lines it skips, and the contract numbers physical lines.
+    let (mut seen, mut seen_line) = (0usize, chunk.first_line);
+    let mut line_at = |offset: u64| -> u64 {
+        // The reported position is where reading began, before the blank lines skipped.
+        let mut offset = (offset as usize).min(chunk.data.len());
+        while offset < chunk.data.len() && matches!(chunk.data[offset], b'\n' | b'\r') {
+            offset += 1;
+        }
+        if offset > seen {
+            seen_line += chunk.data[seen..offset].iter().filter(|&&b| b == b'\n').count() as u64;
+            seen = offset;
+        }
+        seen_line
+    };
     loop {
         match rdr.read_byte_record(&mut rec) {
             Ok(true) => {}
             Ok(false) => break,
             Err(e) => {
-                let line = chunk.first_line + e.position().map(|p| p.line()).unwrap_or(1).saturating_sub(1);
+                let line = line_at(e.position().map(|p| p.byte()).unwrap_or(0));
                 items.push(Item::Err(ErrRow { line, column: "", value: String::new(), message: format!("CSV 格式错误: {e}") }));
                 break;
             }
         }
-        let line = chunk.first_line + rec.position().map(|p| p.line()).unwrap_or(1).saturating_sub(1);
+        let line = line_at(rec.position().map(|p| p.byte()).unwrap_or(0));
         let mut fields: [&[u8]; 14] = [b""; 14];
         let parsed = if rec.len() == fields.len() {
             for (dst, src) in fields.iter_mut().zip(rec.iter()) {
