@@ -87,7 +87,7 @@ pub fn decide(rules: &Rules, req: &DecideRequest) -> Decision {
     let counted = present.len() + if rules.proxy_counts_for_quorum { proxies.len() } else { 0 };
     let quorum_required = rules.quorum.required(n);
     let quorum_met = rules.quorum.met(counted as i64, n);
-    let rule = format!("{}{}成员单位出席方可举行", rules.quorum.ratio, rules.quorum.word);
+    let rule = format!("{}成员单位出席方可举行", rules.quorum.describe());
     let step = Step::new(&rules.cite.quorum.citation, rule)
         .fact("成员单位数", n)
         .fact("亲自出席", format!("{}（{}）", present.len(), list(&present)))
@@ -157,7 +157,7 @@ pub fn decide(rules: &Rules, req: &DecideRequest) -> Decision {
         }
         let reached = rules.pass.met(yes.len() as i64, base);
         let passed = quorum_met && reached && yes.len() as i64 >= votes_required;
-        let rule = format!("议题{}《{}》：{}{}{}赞成通过", k + 1, item.title, rules.pass_base.label(), rules.pass.ratio, rules.pass.word);
+        let rule = format!("议题{}《{}》：{}{}赞成通过", k + 1, item.title, rules.pass_base.label(), rules.pass.describe());
         let step = Step::new(&rules.cite.pass.citation, rule)
             .fact("赞成", format!("{}（{}）", yes.len(), list(&yes)))
             .fact("反对", format!("{}（{}）", no.len(), list(&no)))

@@ -20,5 +20,5 @@ pub mod stage;
 pub use decide::{Decision, ItemResult, decide};
 pub use minutes::{Attendee, Minutes, MinutesDetails, MinutesItem, MinutesUnit, chinese_date, chinese_number, minutes_html, minutes_text};
 pub use request::{Attendance, DecideRequest, InputError, Item, Vote, parse_request};
-pub use rules::{Bound, Citations, Cite, PassBase, Rules, RulesError, Threshold, overdue};
+pub use rules::{Bound, Citations, Cite, DeliveryCheck, PassBase, Rules, RulesError, Threshold, overdue};
 pub use stage::{Progress, Stage, StageError};

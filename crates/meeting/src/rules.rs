@@ -51,6 +51,19 @@ impl Threshold {
         }
     }
 
+    /// The threshold in the source's words: `四分之三以上`, `三分之二多数`.
+    pub fn describe(&self) -> String {
+        let r = self.ratio;
+        let fraction = if r.den == 100 {
+            format!("{r}")
+        } else if (1..100).contains(&r.den) && (1..100).contains(&r.num) {
+            format!("{}分之{}", crate::minutes::chinese_number(r.den as usize), crate::minutes::chinese_number(r.num as usize))
+        } else {
+            format!("{r}")
+        };
+        format!("{fraction}{}", self.word)
+    }
+
     /// The smallest head-count out of `whole` that is enough.
     pub fn required(&self, whole: i64) -> i64 {
         match self.bound {
@@ -274,6 +287,52 @@ impl Rules {
     }
 }
 
+/// Delivery of the agenda and materials to each member unit (四（二）: 送达各成员单位).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct DeliveryCheck {
+    /// The last day a delivery is in time.
+    pub deadline: Option<Date>,
+    /// Every member unit received the materials in time.
+    pub ok: bool,
+    /// Members that received them after the deadline, in member order.
+    pub late: Vec<String>,
+    /// Members with no delivery on record, in member order.
+    pub missing: Vec<String>,
+    /// When the last member received them, once every member has: the
+    /// meeting's `materials_sent_on`.
+    pub all_delivered_on: Option<Date>,
+}
+
+impl Rules {
+    /// Check a delivery record (unit, date received) against the member list.
+    /// A unit delivered twice counts by its earliest delivery.
+    pub fn check_deliveries<'a>(
+        &self,
+        meeting_date: Date,
+        members: &[String],
+        deliveries: impl IntoIterator<Item = (&'a str, Date)>,
+    ) -> DeliveryCheck {
+        let mut first: Vec<Option<Date>> = vec![None; members.len()];
+        for (unit, on) in deliveries {
+            if let Some(i) = members.iter().position(|m| m == unit) {
+                first[i] = Some(first[i].map_or(on, |d| d.min(on)));
+            }
+        }
+        let deadline = self.delivery_deadline(meeting_date);
+        let mut late = Vec::new();
+        let mut missing = Vec::new();
+        for (m, on) in members.iter().zip(&first) {
+            match on {
+                None => missing.push(m.clone()),
+                Some(d) if deadline.is_none_or(|dl| *d > dl) => late.push(m.clone()),
+                Some(_) => {}
+            }
+        }
+        let all_delivered_on = if missing.is_empty() { first.iter().flatten().max().copied() } else { None };
+        DeliveryCheck { deadline, ok: late.is_empty() && missing.is_empty(), late, missing, all_delivered_on }
+    }
+}
+
 /// Is the once-a-year reminder due, under the default Reading (12 months since
 /// the last meeting, the anniversary included)? With no meeting on record the
 /// reminder is due: use [`Rules::overdue`] to count from the system's set-up instead.
@@ -309,6 +368,7 @@ mod tests {
         assert_eq!(r.quorum.bound, Bound::Inclusive);
         assert_eq!(r.pass.ratio, Ratio::new(2, 3));
         assert_eq!(r.pass_base, PassBase::Members);
+        assert_eq!(r.pass.describe(), "三分之二多数");
         assert_eq!(r.notice_days, 5);
         assert!(r.proxy_counts_for_quorum && !r.proxy_may_vote);
         assert_eq!(r.procedure_step(4), Some("议题由联席会议成员单位三分之二多数赞成通过"));
@@ -338,6 +398,24 @@ mod tests {
     }
 
     #[test]
+    fn deliveries_unit_by_unit() {
+        let r = rules();
+        let members: Vec<String> = ["A", "B", "C"].map(String::from).to_vec();
+        let meeting = d("2023-03-10");
+        let c = r.check_deliveries(meeting, &members, [("A", d("2023-03-05")), ("B", d("2023-03-01")), ("C", d("2023-03-04"))]);
+        assert!(c.ok);
+        assert_eq!(c.all_delivered_on, Some(d("2023-03-05")));
+        let c = r.check_deliveries(meeting, &members, [("A", d("2023-03-06")), ("B", d("2023-03-01")), ("X", d("2023-03-01"))]);
+        assert!(!c.ok);
+        assert_eq!(c.late, vec!["A"]);
+        assert_eq!(c.missing, vec!["C"]);
+        assert_eq!(c.all_delivered_on, None);
+        // Sent again later: the first delivery counts.
+        let c = r.check_deliveries(meeting, &members[..1], [("A", d("2023-03-09")), ("A", d("2023-03-02"))]);
+        assert!(c.ok && c.all_delivered_on == Some(d("2023-03-02")));
+    }
+
+    #[test]
     fn words_decide_the_bound() {
         let incl = Threshold { ratio: Ratio::new(3, 4), bound: Bound::Inclusive, word: "以上".into() };
         let excl = Threshold { ratio: Ratio::new(3, 4), bound: Bound::Exclusive, word: "超过".into() };
@@ -347,6 +425,8 @@ mod tests {
         assert_eq!(excl.required(8), 7);
         assert_eq!(incl.required(9), 7);
         assert_eq!(excl.required(9), 7);
+        assert_eq!(incl.describe(), "四分之三以上");
+        assert_eq!(excl.describe(), "四分之三超过");
         assert_eq!(Bound::from_word("多数"), Some(Bound::Inclusive));
         assert_eq!(Bound::from_word("超过"), Some(Bound::Exclusive));
         assert_eq!(Bound::from_word("左右"), None);
