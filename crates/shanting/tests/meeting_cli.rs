@@ -178,3 +178,27 @@ fn input_errors_exit_2_naming_the_field() {
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("/nonexistent/meeting.json"));
 }
+
+/// `n` units U1..Un, the first `present` in person, all of them voting for.
+fn body(n: usize, present: usize) -> String {
+    let units: Vec<String> = (1..=n).map(|i| format!("U{i}")).collect();
+    let attendance: serde_json::Map<String, Value> = units[..present].iter().map(|u| (u.clone(), json!("present"))).collect();
+    let votes: serde_json::Map<String, Value> = units[..present].iter().map(|u| (u.clone(), json!("for"))).collect();
+    json!({"member_units": units, "meeting_date": "2023-03-10", "materials_sent_on": "2023-03-05",
+           "attendance": attendance, "items": [{"title": "议题", "votes": votes}]})
+    .to_string()
+}
+
+#[test]
+fn quorum_boundaries_for_8_and_10_members() {
+    for (n, q) in [(8, 6), (10, 8)] {
+        for (present, met) in [(q - 1, false), (q, true)] {
+            let (code, out, err) = decide(&body(n, present));
+            assert_eq!(code, 0, "{err}");
+            let v: Value = serde_json::from_str(&out).unwrap();
+            assert_eq!(v["quorum_required"], q, "{n}");
+            assert_eq!(v["quorum_met"], met, "{n} members, {present} present");
+            assert_eq!(v["items"][0]["passed"], met, "{n} members, {present} for");
+        }
+    }
+}
