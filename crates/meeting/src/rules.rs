@@ -215,6 +215,17 @@ impl Rules {
                 name: "meeting.reminder_months", message: format!("{reminder_months} 不在 1–120 之间")
             });
         }
+        for (name, unit) in [
+            ("meeting.convener_unit", params.text("meeting.convener_unit", on)?),
+            ("meeting.office_unit", params.text("meeting.office_unit", on)?),
+        ]
+        .into_iter()
+        .chain(params.list("meeting.vice_convener_units", on)?.into_iter().map(|u| ("meeting.vice_convener_units", u)))
+        {
+            if !members.contains(&unit) {
+                return Err(RulesError::Invalid { name, message: format!("{unit} 不在成员单位名单 meeting.members 中") });
+            }
+        }
         Ok(Rules {
             on,
             members,
@@ -284,6 +295,23 @@ impl Rules {
             Ok(due) => today >= due,
             Err(_) => false,
         }
+    }
+}
+
+impl Rules {
+    /// The reminder to show when [`Rules::overdue`], in Chinese, with its clause.
+    pub fn reminder_text(&self, last_meeting: Option<Date>, today: Date) -> Option<String> {
+        if !self.overdue(last_meeting, today) {
+            return None;
+        }
+        let since = match last_meeting {
+            Some(d) => format!("自上次会议（{d}）"),
+            None => format!("自联席会议制度建立（{}）以来未召开会议，", self.established),
+        };
+        Some(format!(
+            "{since}已满{}个月。依据{}，联席会议每年至少召开{}次，请总召集人确定议题并召集会议。",
+            self.reminder_months, self.cite.reminder.citation, self.min_per_year
+        ))
     }
 }
 
@@ -379,6 +407,15 @@ mod tests {
     }
 
     #[test]
+    fn the_conveners_sit_for_member_units() {
+        let p = ParamSet::embedded().unwrap();
+        let text = p.file("meeting/joint-meeting.toml").unwrap().replace("value = \"区政府\"", "value = \"区长办公会\"");
+        let p = ParamSet::from_files(ParamSet::embedded_files(), vec![("meeting/joint-meeting.toml".into(), text)]).unwrap();
+        let e = Rules::load(&p, d("2023-03-10")).unwrap_err();
+        assert!(e.to_string().contains("meeting.convener_unit"), "{e}");
+    }
+
+    #[test]
     fn before_the_notice_there_are_no_rules() {
         let e = Rules::load(&ParamSet::embedded().unwrap(), d("2022-08-18")).unwrap_err();
         assert!(e.to_string().contains("2022-08-18"), "{e}");
@@ -450,6 +487,13 @@ mod tests {
         // Never met: counted from the notice of 2022-08-19.
         assert!(!r.overdue(None, d("2023-08-18")));
         assert!(r.overdue(None, d("2023-08-19")));
+        assert_eq!(r.reminder_text(Some(last), d("2024-03-09")), None);
+        let t = r.reminder_text(Some(last), d("2024-03-10")).unwrap();
+        assert!(
+            t.contains("2023-03-10") && t.contains("12个月") && t.contains("山政办字〔2022〕19号 四（二）") && t.contains("至少召开1次"),
+            "{t}"
+        );
+        assert!(r.reminder_text(None, d("2023-08-19")).unwrap().contains("2022-08-19"));
         // A leap day: the anniversary is clamped to 28 February.
         assert!(!overdue(Some(d("2024-02-29")), d("2025-02-27")));
         assert!(overdue(Some(d("2024-02-29")), d("2025-02-28")));
