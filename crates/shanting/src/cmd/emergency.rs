@@ -1,11 +1,118 @@
-//! Placeholder: filled in by the emergency work.
+//! `shanting emergency …`: the district general emergency plan (山政发〔2022〕8号).
+use std::io::Read as _;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+
+use kernel::Date;
 
 use super::Ctx;
 
 #[derive(clap::Subcommand)]
-pub enum Command {}
+pub enum Command {
+    /// Assess one information report: category, lead departments, command body,
+    /// missing fields, suggested response level with who decides and leads it,
+    /// reporting duties, and the explanation, as JSON on stdout.
+    ///
+    /// FILE.json (`-` for stdin): {"incident_type": "非煤矿山事故", "severity": "较大",
+    /// "sensitive": false, "key_area_or_period": false, "may_escalate": false,
+    /// "occurred_at": "2023-05-01T10:20:00+08:00", "place": …, "town": …, …}.
+    /// Exit 2 on invalid input, naming the field.
+    Assess {
+        #[arg(value_name = "FILE.json")]
+        file: PathBuf,
+    },
+    /// Write one warning as an OASIS CAP 1.2 alert (XML on stdout).
+    ///
+    /// FILE.json (`-` for stdin): {"identifier", "sender", "sent", "msg_type":
+    /// "Alert|Update|Cancel", "references": ["sender,identifier,sent"], "level": 1-4,
+    /// "incident_type", "headline", "description", "instruction", "areas": […],
+    /// "onset", "expires"}. Exit 2 on invalid input, naming the field.
+    Cap {
+        #[arg(value_name = "FILE.json")]
+        file: PathBuf,
+    },
+}
 
-pub fn run(cmd: Command, _ctx: &Ctx) -> anyhow::Result<ExitCode> {
-    match cmd {}
+/// Invalid input: said on stderr, nothing on stdout, exit 2.
+fn invalid(what: impl std::fmt::Display) -> anyhow::Result<ExitCode> {
+    eprintln!("错误: {what}");
+    Ok(ExitCode::from(2))
+}
+
+fn read_input(file: &Path) -> Result<String, String> {
+    if file.as_os_str() == "-" {
+        let mut s = String::new();
+        std::io::stdin().read_to_string(&mut s).map_err(|e| format!("读取标准输入: {e}"))?;
+        Ok(s)
+    } else {
+        std::fs::read_to_string(file).map_err(|e| format!("读取 {}: {e}", file.display()))
+    }
+}
+
+/// The plan as in force on `on`. A date before the plan is the input's fault
+/// (named by `field`); a broken policy file is the installation's.
+fn rules(ctx: &Ctx, on: Date, field: &str) -> anyhow::Result<Result<emergency::Rules, ExitCode>> {
+    match emergency::Rules::load(&ctx.params, on) {
+        Ok(r) => Ok(Ok(r)),
+        Err(e @ emergency::RulesError::Param(kernel::ParamError::NoPeriod { .. })) => {
+            Ok(Err(invalid(format_args!("{field}: {on} 时《山亭区突发事件总体应急预案》尚未施行（{e}）"))?))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Today in China Standard Time, for a report without a time of occurrence.
+fn today() -> Date {
+    emergency::OffsetTime::from_timestamp(jiff::Timestamp::now()).china_date()
+}
+
+pub fn run(cmd: Command, ctx: &Ctx) -> anyhow::Result<ExitCode> {
+    match cmd {
+        Command::Assess { file } => {
+            let text = match read_input(&file) {
+                Ok(t) => t,
+                Err(e) => return invalid(e),
+            };
+            let report = match emergency::parse_report(&text) {
+                Ok(r) => r,
+                Err(e) => return invalid(e),
+            };
+            // The rules in force when it happened; a report that does not say
+            // when is assessed under today's.
+            let on = report.occurred_at.as_ref().map(|t| t.china_date()).unwrap_or_else(today);
+            let rules = match rules(ctx, on, "occurred_at")? {
+                Ok(r) => r,
+                Err(code) => return Ok(code),
+            };
+            let assessment = emergency::assess(&rules, &report);
+            println!("{}", serde_json::to_string_pretty(&assessment)?);
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Cap { file } => {
+            let text = match read_input(&file) {
+                Ok(t) => t,
+                Err(e) => return invalid(e),
+            };
+            let warning = match emergency::parse_warning(&text) {
+                Ok(w) => w,
+                Err(e) => return invalid(e),
+            };
+            let sent = match warning.sent.parse::<emergency::OffsetTime>() {
+                Ok(t) => t,
+                Err(m) => return invalid(format_args!("sent: {m}")),
+            };
+            let rules = match rules(ctx, sent.china_date(), "sent")? {
+                Ok(r) => r,
+                Err(code) => return Ok(code),
+            };
+            let district = district::District::load(&ctx.params)?;
+            match emergency::to_cap_xml(&rules, &district, &warning) {
+                Ok(xml) => {
+                    print!("{xml}");
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(e) => invalid(e),
+            }
+        }
+    }
 }

@@ -1,0 +1,204 @@
+//! `shanting emergency assess|cap FILE.json` through the real binary, per the
+//! CLI contract of issue 5.
+
+#![allow(clippy::unwrap_used)] // tests: a panic is the failure report
+
+use std::path::PathBuf;
+use std::process::Command;
+
+use serde_json::{Value, json};
+
+fn report() -> Value {
+    json!({"incident_type": "非煤矿山事故", "severity": "较大", "sensitive": false, "key_area_or_period": false, "may_escalate": false,
+     "occurred_at": "2023-05-01T10:20:00+08:00", "place": "某采石场", "town": "水泉镇", "source": "企业报告", "nature": "边坡坍塌",
+     "course": "采场边坡局部坍塌", "impact_scope": "采区内", "environmental_impact": "无", "deaths": 0, "injured": 2, "missing": 0,
+     "houses_collapsed": 0, "houses_damaged": 1, "infrastructure_damage": "无", "rescue_status": "伤员已送医", "measures_taken": "停产撤人"})
+}
+
+fn warning() -> Value {
+    json!({"identifier": "SDSHT-2023-0042", "sender": "yjj.shanting.gov.cn", "sent": "2023-07-01T08:00:00+08:00", "msg_type": "Alert",
+     "references": [], "level": 2, "incident_type": "气象灾害", "headline": "山亭区发布暴雨橙色预警",
+     "description": "预计未来6小时内降雨量将达50毫米以上。", "instruction": "停止户外作业，转移低洼地带人员。",
+     "areas": ["水泉镇", "徐庄镇"], "onset": "2023-07-01T09:00:00+08:00", "expires": "2023-07-02T09:00:00+08:00"})
+}
+
+/// Run `emergency <sub>` on `input` written to a file: (exit code, stdout, stderr).
+fn run(sub: &str, input: &str) -> (i32, String, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("input.json");
+    std::fs::write(&path, input).unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_shanting")).args(["emergency", sub]).arg(&path).output().unwrap();
+    (o.status.code().unwrap_or(-1), String::from_utf8_lossy(&o.stdout).into_owned(), String::from_utf8_lossy(&o.stderr).into_owned())
+}
+
+#[test]
+fn assess_prints_the_contract_example() {
+    let (code, out, err) = run("assess", &report().to_string());
+    assert_eq!(code, 0, "{err}");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    let keys: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
+    let mut sorted = keys.clone();
+    sorted.sort();
+    let mut expected = [
+        "category",
+        "incident_type",
+        "lead_departments",
+        "command_body",
+        "needs_designation",
+        "missing_fields",
+        "response_level",
+        "decided_by",
+        "led_by",
+        "report_to_city",
+        "skip_level_report",
+        "explanation",
+    ];
+    expected.sort();
+    assert_eq!(sorted, expected);
+    assert_eq!(v["category"], "事故灾难");
+    assert_eq!(v["incident_type"], "非煤矿山事故");
+    assert_eq!(v["lead_departments"], json!(["区应急管理局"]));
+    assert_eq!(v["command_body"], "区非煤矿山事故应急指挥部");
+    assert_eq!(v["needs_designation"], false);
+    assert_eq!(v["missing_fields"], json!([]));
+    assert_eq!(v["response_level"], "III");
+    assert_eq!(v["decided_by"], "区政府分管负责同志");
+    assert_eq!(v["led_by"], json!(["区政府分管负责同志", "牵头部门主要负责人"]));
+    assert_eq!(v["report_to_city"], true);
+    assert_eq!(v["skip_level_report"], false);
+    let lines = v["explanation"].as_array().unwrap();
+    assert!(lines.iter().all(Value::is_string) && lines.len() >= 7);
+    // Pretty-printed.
+    assert!(out.starts_with("{\n  \"category\""), "{out}");
+}
+
+#[test]
+fn assess_raises_for_a_sensitive_incident_and_says_why() {
+    let mut r = report();
+    r["sensitive"] = json!(true);
+    r["severity"] = json!("重大");
+    let (code, out, err) = run("assess", &r.to_string());
+    assert_eq!(code, 0, "{err}");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["response_level"], "I");
+    assert_eq!(v["decided_by"], "区政府");
+    assert_eq!(v["led_by"], json!(["区长"]));
+    let text: Vec<&str> = v["explanation"].as_array().unwrap().iter().map(|l| l.as_str().unwrap()).collect();
+    assert!(text.iter().any(|l| l.contains("由Ⅱ级提高为Ⅰ级")), "{text:?}");
+}
+
+#[test]
+fn assess_unknown_type_needs_designation_and_lists_missing_fields() {
+    let (code, out, err) = run("assess", r#"{"incident_type": "陨石坠落", "severity": "一般", "place": "", "deaths": 0}"#);
+    assert_eq!(code, 0, "{err}");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["needs_designation"], true);
+    assert_eq!(v["lead_departments"], json!([]));
+    assert!(v["command_body"].is_null());
+    assert_eq!(v["response_level"], "IV");
+    assert_eq!(v["decided_by"], "牵头部门");
+    assert_eq!(v["report_to_city"], false);
+    let missing: Vec<&str> = v["missing_fields"].as_array().unwrap().iter().map(|m| m.as_str().unwrap()).collect();
+    assert_eq!(missing.first(), Some(&"occurred_at"));
+    assert!(missing.contains(&"place") && !missing.contains(&"deaths"), "{missing:?}");
+    assert_eq!(missing.len(), 15);
+}
+
+#[test]
+fn assess_input_errors_exit_2_naming_the_field() {
+    for (patch, field) in [
+        (json!({"severity": "严重"}), "severity"),
+        (json!({"severity": null}), "severity"),
+        (json!({"deaths": -1}), "deaths"),
+        (json!({"occurred_at": "2023-05-01 10:20"}), "occurred_at"),
+        (json!({"occurred_at": "2022-08-01T10:20:00+08:00"}), "occurred_at"),
+    ] {
+        let mut r = report();
+        for (k, val) in patch.as_object().unwrap() {
+            r[k] = val.clone();
+        }
+        let (code, out, err) = run("assess", &r.to_string());
+        assert_eq!(code, 2, "{patch}: {err}");
+        assert!(out.is_empty(), "{out}");
+        assert!(err.contains(field), "{patch}: {err}");
+    }
+    let (code, _, err) = run("assess", "{not json");
+    assert_eq!(code, 2);
+    assert!(err.contains("JSON"), "{err}");
+    let o = Command::new(env!("CARGO_BIN_EXE_shanting")).args(["emergency", "assess", "/nonexistent/report.json"]).output().unwrap();
+    assert_eq!(o.status.code(), Some(2));
+}
+
+fn xsd() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../emergency/tests/data/CAP-v1.2.xsd")
+}
+
+fn assert_valid(xml: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("alert.xml");
+    std::fs::write(&f, xml).unwrap();
+    let o = Command::new("xmllint")
+        .arg("--noout")
+        .arg("--schema")
+        .arg(xsd())
+        .arg(&f)
+        .output()
+        .expect("xmllint (libxml2-utils) must be installed");
+    assert!(o.status.success(), "{}\n{xml}", String::from_utf8_lossy(&o.stderr));
+}
+
+#[test]
+fn cap_prints_a_valid_alert_update_and_cancel() {
+    let (code, out, err) = run("cap", &warning().to_string());
+    assert_eq!(code, 0, "{err}");
+    assert!(out.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<alert xmlns=\"urn:oasis:names:tc:emergency:cap:1.2\">"), "{out}");
+    assert!(out.contains("<severity>Severe</severity>") && out.contains("<value>橙色</value>"));
+    assert_valid(&out);
+
+    let mut up = warning();
+    up["identifier"] = json!("SDSHT-2023-0043");
+    up["sent"] = json!("2023-07-01T12:00:00+08:00");
+    up["msg_type"] = json!("Update");
+    up["level"] = json!(1);
+    up["references"] = json!(["yjj.shanting.gov.cn,SDSHT-2023-0042,2023-07-01T08:00:00+08:00"]);
+    let (code, out, err) = run("cap", &up.to_string());
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("<msgType>Update</msgType>") && out.contains("<severity>Extreme</severity>"));
+    assert_valid(&out);
+
+    let mut cancel = up.clone();
+    cancel["identifier"] = json!("SDSHT-2023-0044");
+    cancel["sent"] = json!("2023-07-02T06:00:00+08:00");
+    cancel["msg_type"] = json!("Cancel");
+    cancel["references"] = json!(["yjj.shanting.gov.cn,SDSHT-2023-0043,2023-07-01T12:00:00+08:00"]);
+    let (code, out, err) = run("cap", &cancel.to_string());
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("<responseType>AllClear</responseType>") && out.contains("<urgency>Past</urgency>"));
+    assert!(out.contains("<certainty>Unlikely</certainty>") && out.contains("<severity>Extreme</severity>"));
+    assert_valid(&out);
+}
+
+#[test]
+fn cap_input_errors_exit_2_naming_the_field() {
+    let cases: Vec<(Value, &str)> = vec![
+        (json!({"msg_type": "Update"}), "references"),
+        (json!({"msg_type": "Cancel", "references": ["SDSHT-2023-0042"]}), "references[0]"),
+        (json!({"areas": ["水泉镇", "市中区"]}), "areas[1]"),
+        (json!({"level": 5}), "level"),
+        (json!({"sent": "2023-07-01T08:00:00"}), "sent"),
+        (json!({"expires": "2023-07-01T09:00:00+08:00"}), "expires"),
+        (json!({"msg_type": "Ack"}), "msg_type"),
+        (json!({"incident_type": "暴雨"}), "incident_type"),
+        (json!({"sent": "2021-07-01T08:00:00+08:00"}), "sent"),
+    ];
+    for (patch, field) in cases {
+        let mut w = warning();
+        for (k, val) in patch.as_object().unwrap() {
+            w[k] = val.clone();
+        }
+        let (code, out, err) = run("cap", &w.to_string());
+        assert_eq!(code, 2, "{patch}: {err}");
+        assert!(out.is_empty(), "{out}");
+        assert!(err.contains(field), "{patch}: {err}");
+    }
+}
