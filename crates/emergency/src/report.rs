@@ -11,7 +11,7 @@ use crate::time::OffsetTime;
 
 /// One information report as received. The fields from `occurred_at` on are
 /// the content 4.4(2) requires; `None` means absent or empty.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct InformationReport {
     /// 事件类别, one of the annex's 36 types or another type.
     pub incident_type: String,

@@ -444,3 +444,28 @@ fn plan_filing_deadline_is_twenty_working_days() {
     // Outside the calendar: an error, not a guess.
     assert!(plan_filing_deadline(&r, &cal, d("2030-01-01")).is_err());
 }
+
+#[test]
+fn every_grade_and_flag_combination_obeys_the_raise_and_reporting_rules() {
+    let r = rules();
+    for grade in Severity::ALL {
+        for bits in 0..8u8 {
+            let mut rep = InformationReport::new("道路交通事故", grade);
+            rep.sensitive = bits & 1 != 0;
+            rep.key_area_or_period = bits & 2 != 0;
+            rep.may_escalate = bits & 4 != 0;
+            let a = assess(&r, &rep);
+            let base = r.default_level(grade).value;
+            assert_eq!(a.base_level, base);
+            let raise = rep.sensitive || rep.key_area_or_period;
+            let expected = if raise && base != ResponseLevel::I { ResponseLevel::ALL[base as usize - 1] } else { base };
+            assert_eq!(a.response_level, expected, "{grade:?} {bits}");
+            assert!(a.response_level <= base, "never lowered");
+            let grade_reports = matches!(grade, Severity::Extraordinary | Severity::Major | Severity::Large);
+            assert_eq!(a.report_to_city, grade_reports || bits != 0, "{grade:?} {bits}");
+            assert_eq!(a.skip_level_report, grade == Severity::Extraordinary);
+            let (decided, led) = level_roles(&r, a.response_level);
+            assert_eq!((a.decided_by.as_str(), a.led_by.as_slice()), (decided, led));
+        }
+    }
+}

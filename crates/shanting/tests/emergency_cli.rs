@@ -202,3 +202,29 @@ fn cap_input_errors_exit_2_naming_the_field() {
         assert!(err.contains(field), "{patch}: {err}");
     }
 }
+
+#[test]
+fn the_default_level_reading_is_policy_data() {
+    // An administrator maps 较大 to Ⅱ until a special plan says otherwise.
+    let dir = tempfile::tempdir().unwrap();
+    let policy = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../policy/emergency/response.toml");
+    let text = std::fs::read_to_string(policy).unwrap();
+    let needle = "name = \"emergency.response.default_level.较大\"\nunit = \"text\"\nvalue = \"III\"";
+    assert!(text.contains(needle));
+    let changed = text.replace(needle, "name = \"emergency.response.default_level.较大\"\nunit = \"text\"\nvalue = \"II\"");
+    std::fs::create_dir_all(dir.path().join("emergency")).unwrap();
+    std::fs::write(dir.path().join("emergency/response.toml"), changed).unwrap();
+    let input = dir.path().join("report.json");
+    std::fs::write(&input, report().to_string()).unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_shanting"))
+        .arg("--policy-dir")
+        .arg(dir.path())
+        .args(["emergency", "assess"])
+        .arg(&input)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["response_level"], "II");
+    assert_eq!(v["decided_by"], "区政府");
+}
