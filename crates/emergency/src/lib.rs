@@ -21,7 +21,8 @@ pub use input::InputError;
 pub use plans::{PlanError, plan_filing_deadline};
 pub use report::{Assessment, InformationReport, assess, level_roles, parse_report};
 pub use rules::{
-    Category, Checklist, IncidentType, LevelRoles, MeasureSet, PlanKind, ReportField, ResponseLevel, Rules, RulesError, Severity,
+    AnnualEvaluation, CapParameters, Category, Checklist, Cited, Drills, Ending, IncidentType, InformationRelease, LevelRoles, Lifted,
+    MeasureSet, PlanKind, Publication, ReportField, ReportingChain, ResponseLevel, Revision, Rules, RulesError, Severity, StateOfEmergency,
     WarningLevel, WorkingGroup,
 };
 pub use time::OffsetTime;

@@ -253,6 +253,81 @@ pub struct PlanKind {
     pub quote: String,
 }
 
+/// Content, channels and targeted notice of a warning (4.3.2).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Publication {
+    pub clause: String,
+    /// What a warning states.
+    pub content: Vec<String>,
+    pub channels: Vec<String>,
+    pub targeted_groups: Vec<String>,
+    pub targeted_places: Vec<String>,
+    pub quote: String,
+}
+
+/// Who reports an incident to whom (4.4(2)) and what is forbidden (4.4(4)).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReportingChain {
+    pub clause: String,
+    pub reporters: Vec<String>,
+    pub first_recipients: Vec<String>,
+    pub then: Vec<String>,
+    pub forbidden: Vec<String>,
+    pub quote: String,
+}
+
+/// Who releases information (4.5.4).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InformationRelease {
+    pub clause: String,
+    pub released_by: String,
+    pub quote: String,
+}
+
+/// State of emergency: proposed, requested, decided by (4.5.5).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StateOfEmergency {
+    pub clause: String,
+    pub proposed_by: String,
+    pub requested_by: String,
+    pub decided_by: String,
+    pub quote: String,
+}
+
+/// Ending the emergency: the conditions to check and who declares it (4.5.6).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Ending {
+    pub clause: String,
+    pub conditions: Vec<String>,
+    pub declared_by: String,
+    pub quote: String,
+}
+
+/// The yearly evaluation of last year's incidents (4.6.3(2)).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AnnualEvaluation {
+    pub clause: String,
+    pub reported_to: String,
+    pub copied_to: String,
+    pub quote: String,
+}
+
+/// Drills (6.3).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Drills {
+    pub clause: String,
+    pub forms: Vec<String>,
+    pub after_major_revision: bool,
+    pub quote: String,
+}
+
 #[derive(Deserialize)]
 struct Sourced {
     clause: String,
@@ -279,6 +354,7 @@ struct Designation {
 #[derive(Deserialize)]
 struct ResponseFile {
     response_level: Vec<LevelRoles>,
+    reporting_chain: ReportingChain,
     report_source: ReportSource,
     report_field: Vec<ReportField>,
 }
@@ -297,6 +373,7 @@ struct WarningsFile {
     lifted: Lifted,
     cap_parameters: CapParameters,
     measure_set: Vec<MeasureSet>,
+    publication: Publication,
 }
 
 #[derive(Deserialize)]
@@ -325,11 +402,16 @@ pub struct CapParameters {
 struct CommandFile {
     working_group: Vec<WorkingGroup>,
     checklist: Vec<Checklist>,
+    information_release: InformationRelease,
+    state_of_emergency: StateOfEmergency,
+    ending: Ending,
+    annual_evaluation: AnnualEvaluation,
 }
 
 #[derive(Deserialize)]
 struct PlansFile {
     plan_kind: Vec<PlanKind>,
+    drills: Drills,
     revision: Revision,
 }
 
@@ -382,15 +464,22 @@ pub struct Rules {
     pub report_citation: String,
     pub report_quote: String,
     pub report_reading: String,
+    pub reporting_chain: ReportingChain,
     warning_levels: Vec<WarningLevel>,
     pub warning_reading: String,
     pub lifted: Lifted,
     pub cap_parameters: CapParameters,
     pub measure_sets: Vec<MeasureSet>,
+    pub publication: Publication,
     pub working_groups: Vec<WorkingGroup>,
     pub checklists: Vec<Checklist>,
+    pub information_release: InformationRelease,
+    pub state_of_emergency: StateOfEmergency,
+    pub ending: Ending,
+    pub annual_evaluation: AnnualEvaluation,
     pub plan_kinds: Vec<PlanKind>,
     pub filing_workdays: Cited<i64>,
+    pub drills: Drills,
     pub revision: Revision,
     pub evaluation_quarter: Cited<i64>,
 }
@@ -499,14 +588,21 @@ impl Rules {
             report_citation: format!("{} {}", inc.document, resp.report_source.clause),
             report_quote: resp.report_source.quote,
             report_reading: resp.report_source.reading,
+            reporting_chain: resp.reporting_chain,
             warning_levels,
             warning_reading: warn.cap_source.reading,
             lifted: warn.lifted,
             cap_parameters: warn.cap_parameters,
             measure_sets: warn.measure_set,
+            publication: warn.publication,
             working_groups: cmd.working_group,
             checklists: cmd.checklist,
+            information_release: cmd.information_release,
+            state_of_emergency: cmd.state_of_emergency,
+            ending: cmd.ending,
+            annual_evaluation: cmd.annual_evaluation,
             plan_kinds: plans.plan_kind,
+            drills: plans.drills,
             filing_workdays: Cited { value: filing.int()?, citation: filing.citation.clone(), reading: filing.reading.clone() },
             revision: plans.revision,
             evaluation_quarter: Cited { value: quarter.int()?, citation: quarter.citation.clone(), reading: quarter.reading.clone() },

@@ -424,6 +424,13 @@ fn command_post_groups_checklists_plans() {
     assert_eq!(r.plan_kind("town").unwrap().filing_bodies, ["区政府"]);
     assert_eq!(r.revision.triggers.len(), 7);
     assert_eq!(r.evaluation_quarter.value, 1);
+    assert_eq!(r.ending.conditions.len(), 3);
+    assert_eq!(r.state_of_emergency.decided_by, "市政府");
+    assert_eq!(r.information_release.released_by, "专项应急指挥部");
+    assert_eq!(r.publication.channels.len(), 9);
+    assert!(r.publication.targeted_places.iter().any(|p| p == "警报盲区"));
+    assert_eq!(r.reporting_chain.forbidden, ["迟报", "漏报", "谎报", "瞒报"]);
+    assert_eq!(r.drills.forms, ["实战演练", "桌面推演"]);
 }
 
 #[test]
