@@ -9,5 +9,6 @@ pub mod subsidy;
 /// `serve --demo` after `store::demo::seed_all`). Idempotent.
 pub async fn seed_demo(state: &crate::AppState) -> Result<(), crate::AppError> {
     meeting::seed_demo(state).await?;
+    subsidy::seed_demo(state).await?;
     Ok(())
 }
