@@ -193,15 +193,19 @@ impl Contribution {
         self.status == Status::Included
     }
 
-    /// The notes as text pieces, in clause order (no allocation).
+    /// The notes as text pieces, in clause order (no allocation). Constant
+    /// cases (户籍居民, the medical split) have no note.
     pub fn notes<'r>(&self, rules: &'r Rules) -> impl Iterator<Item = &'r str> + use<'r> {
         let tier = self.tier_index.map(usize::from);
         let clauses = self.clauses;
-        clauses.iter().filter_map(move |c| match c {
-            Clause::PensionTier => tier.and_then(|i| rules.notes.tier.get(i)).map(String::as_str),
-            Clause::PensionDefaultTier => tier.and_then(|i| rules.notes.default_tier.get(i)).map(String::as_str),
-            c => rules.notes.by_clause.get(c as usize).map(String::as_str),
-        })
+        clauses
+            .iter()
+            .filter_map(move |c| match c {
+                Clause::PensionTier => tier.and_then(|i| rules.notes.tier.get(i)).map(String::as_str),
+                Clause::PensionDefaultTier => tier.and_then(|i| rules.notes.default_tier.get(i)).map(String::as_str),
+                c => rules.notes.by_clause.get(c as usize).map(String::as_str),
+            })
+            .filter(|s| !s.is_empty())
     }
 
     /// The notes column: pieces joined by `；`.

@@ -85,7 +85,7 @@ impl RowError {
 }
 
 fn text<'a>(column: &'static str, v: &'a [u8]) -> Result<&'a str, RowError> {
-    std::str::from_utf8(v).map(str::trim).map_err(|_| RowError::new(column, v, "不是UTF-8编码的文本（文件应为UTF-8）"))
+    std::str::from_utf8(v.trim_ascii()).map_err(|_| RowError::new(column, v, "不是UTF-8编码的文本（文件应为UTF-8）"))
 }
 
 /// 1/0, true/false, 是/否; an empty cell is false.

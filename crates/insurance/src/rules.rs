@@ -405,47 +405,44 @@ impl Rules {
     fn render_notes(&self) -> Notes {
         let clause = |c: Clause| clause_of(self.citation(c), &self.document).to_string();
         let (h0, h1) = self.medical_half_ages;
+        // Compact: a roster has a line per resident, so each note is the
+        // clause and a few words; the constant cases (户籍居民, the 960元 split)
+        // are left out and shown by `explain`.
         let by_clause = Clause::ALL
             .iter()
             .map(|&c| {
                 let body = match c {
-                    Clause::Covered => "户籍居民参保".to_string(),
-                    Clause::CoveredByPermit => "持居住证非本区户籍人员参保".to_string(),
-                    Clause::ExcludedDeceased => "参照日前已死亡，不参保".to_string(),
-                    Clause::ExcludedNotResident => "无本区户籍且无居住证，不在参保范围".to_string(),
-                    Clause::ExcludedEmployee => "已参加城镇职工保险，不在参保范围".to_string(),
-                    Clause::MedicalStandard => format!(
-                        "医疗{}元=个人{}元+财政{}元",
-                        yuan(self.medical_total),
-                        yuan(self.medical_individual),
-                        yuan(self.medical_fiscal)
-                    ),
-                    Clause::MedicalOnBehalfGroup => "医疗个人缴费由政府代缴（特殊群体）".to_string(),
-                    Clause::MedicalOnBehalfAge => format!("医疗个人缴费由政府代缴（{}岁以上）", self.medical_on_behalf_age),
-                    Clause::MedicalHalf => {
-                        format!("医疗个人缴费{h0}-{h1}岁政府承担{}（{}元）", self.medical_half_share, yuan(self.medical_half_amount))
-                    }
-                    Clause::MedicalSponsored => "医疗个人缴费获资助".to_string(),
-                    Clause::MedicalSponsorCapped => "资助超过应缴部分，按应缴部分计（解读）".to_string(),
-                    Clause::PensionUnder16 => format!("未满{}周岁，不参加养老保险", self.pension_min_age),
-                    Clause::PensionStudent => "在校学生，不参加养老保险".to_string(),
-                    Clause::PensionReceiving => "已领取养老待遇，不再缴费（解读）".to_string(),
+                    Clause::Covered | Clause::MedicalStandard | Clause::PensionTier | Clause::PensionDefaultTier => return String::new(),
+                    Clause::CoveredByPermit => "居住证参保".to_string(),
+                    Clause::ExcludedDeceased => "已死亡".to_string(),
+                    Clause::ExcludedNotResident => "无本区户籍且无居住证".to_string(),
+                    Clause::ExcludedEmployee => "已参加城镇职工保险".to_string(),
+                    Clause::MedicalOnBehalfGroup => "医疗特殊群体代缴".to_string(),
+                    Clause::MedicalOnBehalfAge => format!("医疗{}岁以上代缴", self.medical_on_behalf_age),
+                    Clause::MedicalHalf => format!("医疗{h0}-{h1}岁代缴{}", self.medical_half_share),
+                    Clause::MedicalSponsored => "医疗资助".to_string(),
+                    Clause::MedicalSponsorCapped => "资助以应缴为限（解读）".to_string(),
+                    Clause::PensionUnder16 => format!("未满{}周岁", self.pension_min_age),
+                    Clause::PensionStudent => "在校学生".to_string(),
+                    Clause::PensionReceiving => "已领待遇不缴（解读）".to_string(),
                     Clause::PensionSevereDisability => format!(
-                        "重度残疾人养老保险由政府按{}元代缴，补贴{}元（解读）",
+                        "重度残疾代缴{}元补贴{}元（解读）",
                         yuan(self.severe_on_behalf),
                         self.subsidy(self.severe_on_behalf).map(yuan).unwrap_or_default()
                     ),
-                    Clause::SevereChosenTierSet => "所选档次不适用：重度残疾人由政府代缴".to_string(),
-                    // Per tier, below.
-                    Clause::PensionTier | Clause::PensionDefaultTier => String::new(),
+                    Clause::SevereChosenTierSet => "所选档次不适用".to_string(),
                 };
                 format!("{}:{body}", clause(c))
             })
             .collect();
         let pc = clause(Clause::PensionTier);
-        let tier =
-            self.tiers.iter().zip(&self.subsidies).map(|(t, s)| format!("{pc}:养老档次{}元，政府补贴{}元", yuan(*t), yuan(*s))).collect();
-        let default_tier = self.tiers.iter().map(|t| format!("{pc}:未选档次，按最低可选档次{}元（解读）", yuan(*t))).collect();
+        let tier = self.tiers.iter().zip(&self.subsidies).map(|(t, s)| format!("{pc}:档次{}元补贴{}元", yuan(*t), yuan(*s))).collect();
+        let default_tier = self
+            .tiers
+            .iter()
+            .zip(&self.subsidies)
+            .map(|(t, s)| format!("{pc}:未选档次按{}元补贴{}元（解读）", yuan(*t), yuan(*s)))
+            .collect();
         Notes { by_clause, tier, default_tier }
     }
 }

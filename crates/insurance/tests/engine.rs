@@ -179,7 +179,7 @@ fn every_tier_has_its_subsidy() {
         r.check(&p, d(AS_OF)).unwrap();
         let c = compute(&r, &p, d(AS_OF));
         assert_eq!((c.pension_individual, c.pension_subsidy), (yuan(tier), yuan(subsidy)), "tier {tier}");
-        assert!(c.notes_text(&r).contains(&format!("养老档次{tier}元，政府补贴{subsidy}元")), "{}", c.notes_text(&r));
+        assert!(c.notes_text(&r).contains(&format!("档次{tier}元补贴{subsidy}元")), "{}", c.notes_text(&r));
     }
 }
 
@@ -226,7 +226,7 @@ fn default_tier_is_the_lowest_open_and_is_noted() {
     let mut p = person("1980-01-01");
     let c = compute(&r, &p, d(AS_OF));
     assert_eq!(c.pension_tier, Some(yuan(300)));
-    assert!(c.notes_text(&r).contains("未选档次，按最低可选档次300元"), "{}", c.notes_text(&r));
+    assert!(c.notes_text(&r).contains("未选档次按300元补贴30元"), "{}", c.notes_text(&r));
     p.disability_grade = Some(3);
     let c = compute(&r, &p, d(AS_OF));
     assert_eq!((c.pension_tier, c.pension_subsidy), (Some(yuan(100)), yuan(30)));
@@ -306,7 +306,7 @@ fn exclusions_in_order_deceased_not_resident_employee() {
     p.employee_insurance = false;
     let c = compute(&r, &p, d(AS_OF));
     assert_eq!(c.status, Status::Included);
-    assert!(c.notes_text(&r).contains("居住证"));
+    assert!(c.notes_text(&r).contains("居住证参保"));
 }
 
 #[test]
@@ -321,7 +321,7 @@ fn sponsorship_reduces_what_is_owed_up_to_the_share() {
     p.sponsored = Some(yuan(350));
     let c = compute(&r, &p, d(AS_OF));
     assert_eq!((c.medical_on_behalf, c.medical_sponsored, c.medical_individual), (yuan(175), yuan(175), Money::ZERO));
-    assert!(c.notes_text(&r).contains("资助超过应缴部分"));
+    assert!(c.notes_text(&r).contains("资助以应缴为限"));
     // Fully on behalf: nothing left to sponsor.
     p.groups = Groups::EMPTY.with(Group::Tekun);
     let c = compute(&r, &p, d(AS_OF));

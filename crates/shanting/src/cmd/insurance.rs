@@ -116,12 +116,12 @@ fn roster(a: RosterArgs, ctx: &Ctx) -> anyhow::Result<ExitCode> {
     out_tmp.file.write_all(&header_line)?;
 
     let mut totals = Totals::default();
-    let mut ids = IdSet::with_capacity((size / 60) as usize);
+    let mut ids = IdSet::with_capacity((size / 64) as usize);
     let mut strict_stop: Option<ErrRow> = None;
-    let result = pipeline(input, &rules, as_of, |p| {
+    let result = pipeline(input, &rules, as_of, |p: &mut Processed| {
         let mut run_start = 0usize;
         let mut row_start = 0usize;
-        for item in p.items {
+        for item in std::mem::take(&mut p.items) {
             match item {
                 Item::Row(m) => {
                     totals.read += 1;
@@ -376,15 +376,15 @@ fn pipeline(
     mut input: Box<dyn Read + Send>,
     rules: &Rules,
     as_of: Date,
-    mut sink: impl FnMut(Processed) -> anyhow::Result<bool>,
+    mut sink: impl FnMut(&mut Processed) -> anyhow::Result<bool>,
 ) -> Result<(), PipelineError> {
     let (header, rest) = read_header(&mut input)?;
     check_header(&header).map_err(PipelineError::Header)?;
 
     let workers = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).clamp(1, 8);
-    let (work_tx, work_rx) = mpsc::sync_channel::<Chunk>(workers * 2);
+    let (work_tx, work_rx) = mpsc::sync_channel::<Chunk>(workers + 1);
     let work_rx = Arc::new(Mutex::new(work_rx));
-    let (done_tx, done_rx) = mpsc::sync_channel::<Processed>(workers * 2);
+    let (done_tx, done_rx) = mpsc::sync_channel::<Processed>(workers + 1);
     let pool: Arc<Mutex<Vec<Vec<u8>>>> = Arc::new(Mutex::new(Vec::new()));
     let stop = AtomicBool::new(false);
 
@@ -420,9 +420,11 @@ fn pipeline(
         let mut outcome: Result<(), PipelineError> = Ok(());
         'recv: for p in done_rx.iter() {
             pending.insert(p.seq, p);
-            while let Some(p) = pending.remove(&next) {
+            while let Some(mut p) = pending.remove(&next) {
                 next += 1;
-                let keep_going = match sink(p) {
+                let r = sink(&mut p);
+                give_buf(&pool, std::mem::take(&mut p.out));
+                let keep_going = match r {
                     Ok(k) => k,
                     Err(e) => {
                         outcome = Err(PipelineError::Other(e));
@@ -460,7 +462,7 @@ fn take_buf(pool: &Mutex<Vec<Vec<u8>>>, cap: usize) -> Vec<u8> {
 
 fn give_buf(pool: &Mutex<Vec<Vec<u8>>>, b: Vec<u8>) {
     if let Ok(mut p) = pool.lock()
-        && p.len() < 32
+        && p.len() < 8
     {
         p.push(b);
     }
@@ -572,6 +574,11 @@ fn chunker(
 
 /// Just past the last newline that is outside quotes.
 fn last_record_end(buf: &[u8]) -> Option<usize> {
+    // Fast path: the last newline with an even number of quotes before it.
+    let nl = buf.iter().rposition(|&b| b == b'\n')?;
+    if buf[..nl].iter().filter(|&&b| b == b'"').count() % 2 == 0 {
+        return Some(nl + 1);
+    }
     let mut in_quote = false;
     let mut last = None;
     for (i, &b) in buf.iter().enumerate() {
@@ -746,7 +753,7 @@ struct IdSet {
 
 impl IdSet {
     fn with_capacity(n: usize) -> IdSet {
-        let cap = (n.max(1024) * 2).next_power_of_two();
+        let cap = (n.max(1024) * 10 / 7 + 1).next_power_of_two();
         IdSet { keys: vec![0; cap], lines: vec![0; cap], len: 0 }
     }
 
