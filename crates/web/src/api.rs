@@ -20,7 +20,17 @@ use crate::error::{ApiError, AppError};
         version = "1",
         description = "JSON API of the shanting platform. Money is integer fen in `*_fen` fields."
     ),
-    paths(me, params, add_workdays, is_workday, towns, villages, audit)
+    paths(
+        me,
+        params,
+        add_workdays,
+        is_workday,
+        towns,
+        villages,
+        audit,
+        crate::modules::subsidy::api_assess,
+        crate::modules::meeting::api_decide
+    )
 )]
 struct ApiDoc;
 

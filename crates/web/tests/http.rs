@@ -110,5 +110,7 @@ async fn api_calendar_and_openapi() {
     let r = app.get("/api/v1/openapi.json", "").await;
     let v: serde_json::Value = serde_json::from_str(&r.body).unwrap();
     assert!(v["paths"]["/api/v1/calendar/add-workdays"].is_object());
+    assert!(v["paths"]["/api/v1/subsidy/assess"]["post"].is_object());
+    assert!(v["paths"]["/api/v1/meeting/decide"]["post"].is_object());
     assert_eq!(app.get("/healthz", "").await.body, "ok");
 }

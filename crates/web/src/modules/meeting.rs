@@ -551,8 +551,11 @@ async fn change_representative(
     Ok(Redirect::to("/meeting").into_response())
 }
 
-/// `POST /api/v1/meeting/decide`: the same JSON in and out as `shanting meeting decide`.
-async fn api_decide(State(state): State<AppState>, body: String) -> Result<Json<serde_json::Value>, ApiError> {
+/// Decide a joint meeting's quorum and votes (no login; changes nothing): the
+/// same JSON in and out as `shanting meeting decide`.
+#[utoipa::path(post, path = "/api/v1/meeting/decide", request_body(content = String, content_type = "application/json", description = "member_units, meeting_date, materials_sent_on, attendance, items"),
+    responses((status = 200, description = "quorum_met, present_units, quorum_required, notice_ok, items, explanation"), (status = 400, description = "input error naming the field")))]
+pub(crate) async fn api_decide(State(state): State<AppState>, body: String) -> Result<Json<serde_json::Value>, ApiError> {
     let req = meeting::parse_request(&body).map_err(|e| AppError::BadRequest(e.to_string()))?;
     let date = serde_json::from_str::<serde_json::Value>(&body)
         .ok()

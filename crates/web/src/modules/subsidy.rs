@@ -773,8 +773,11 @@ async fn download(State(state): State<AppState>, Authed(s): Authed, Path(id): Pa
         .into_response())
 }
 
-/// `POST /api/v1/subsidy/assess`: the same JSON in and out as `shanting subsidy assess`.
-async fn api_assess(State(state): State<AppState>, body: String) -> Result<Json<Vec<Value>>, ApiError> {
+/// Assess applicants under 附件4 (no login; changes nothing): the same JSON in and
+/// out as `shanting subsidy assess` — one applicant object or an array; always an array back.
+#[utoipa::path(post, path = "/api/v1/subsidy/assess", request_body(content = String, content_type = "application/json", description = "applicant object or array, as for `shanting subsidy assess`"),
+    responses((status = 200, description = "one assessment per applicant, in input order"), (status = 400, description = "input error naming the field path, e.g. [0].net_tax_yuan")))]
+pub(crate) async fn api_assess(State(state): State<AppState>, body: String) -> Result<Json<Vec<Value>>, ApiError> {
     assess_json(&state.params, &body).map(Json).map_err(|e| ApiError(AppError::BadRequest(e)))
 }
 
