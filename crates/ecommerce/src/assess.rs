@@ -2,6 +2,8 @@
 //! the rules across articles (tiers exclusive, one-time once ever, the same
 //! project once, 就高 against other district policies), or 八、其他.
 
+use std::borrow::Cow;
+
 use kernel::{Explanation, Money, Ratio, Step};
 use serde::Serialize;
 
@@ -60,8 +62,11 @@ pub struct CaseByCase {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct NotEligible {
     pub article: u8,
-    pub reasons: Vec<String>,
+    pub reasons: Vec<Reason>,
 }
+
+/// A reason in Chinese; fixed reasons are not copied per applicant.
+pub type Reason = Cow<'static, str>;
 
 impl Assessment {
     /// The explanation as Chinese text, one line per step.
@@ -76,7 +81,9 @@ struct Decision {
     steps: Vec<Step>,
     grant: Option<Grant>,
     cases: Vec<CaseByCase>,
-    reasons: Vec<String>,
+    reasons: Vec<Reason>,
+    /// The section for this article is absent: the one reason, with no step of its own.
+    absent: Option<&'static str>,
 }
 
 #[derive(Clone, Copy)]
@@ -88,7 +95,17 @@ struct Grant {
 
 impl Decision {
     fn new(article: u8) -> Self {
-        Decision { article, steps: Vec::with_capacity(2), grant: None, cases: Vec::new(), reasons: Vec::new() }
+        Decision { article, steps: Vec::new(), grant: None, cases: Vec::new(), reasons: Vec::new(), absent: None }
+    }
+
+    fn no(&mut self, reason: impl Into<Reason>) {
+        self.reasons.push(reason.into());
+    }
+
+    /// The applicant did not claim this kind of support.
+    fn absent(mut self, reason: &'static str) -> Self {
+        self.absent = Some(reason);
+        self
     }
 }
 
@@ -134,12 +151,10 @@ fn pct(r: Ratio) -> String {
 
 fn art1(r: &Rules, a: &Applicant) -> Decision {
     let mut d = Decision::new(1);
-    let s = Step::new(&r.citations.articles[0], "第1条 支持电子商务产业园区建设");
     let Some(p) = &a.park else {
-        d.reasons.push("未申报园区（park）情况：不是电商综合体运营单位".into());
-        d.steps.push(s.not_applied(&d.reasons[0]));
-        return d;
+        return d.absent("未申报园区（park）情况：不是电商综合体运营单位");
     };
+    let s = Step::new(&r.citations.articles[0], "第1条 支持电子商务产业园区建设");
     let net = a.net_tax_yuan.unwrap_or(Money::ZERO);
     let s = s
         .fact("建筑面积", p.floor_area_m2)
@@ -147,13 +162,13 @@ fn art1(r: &Rules, a: &Applicant) -> Decision {
         .fact("入驻电商企业", format!("{}家", p.resident_enterprises))
         .fact("运营单位经营税收区级财政净得财力", net.chinese());
     if !r.art1_floor_area.met_by(p.floor_area_m2.0) {
-        d.reasons.push(miss("建筑面积", p.floor_area_m2, th_m2(&r.art1_floor_area)));
+        d.no(miss("建筑面积", p.floor_area_m2, th_m2(&r.art1_floor_area)));
     }
     if !r.art1_investment.met_by(p.annual_investment_yuan.fen()) {
-        d.reasons.push(miss("年度投资额", p.annual_investment_yuan.chinese(), th_money(&r.art1_investment)));
+        d.no(miss("年度投资额", p.annual_investment_yuan.chinese(), th_money(&r.art1_investment)));
     }
     if !r.art1_enterprises.met_by(i64::from(p.resident_enterprises)) {
-        d.reasons.push(miss("入驻电商企业", format!("{}家", p.resident_enterprises), th_count(&r.art1_enterprises, "家")));
+        d.no(miss("入驻电商企业", format!("{}家", p.resident_enterprises), th_count(&r.art1_enterprises, "家")));
     }
     if !d.reasons.is_empty() {
         d.steps.push(s.not_applied(d.reasons.join("；")));
@@ -175,12 +190,10 @@ fn art1(r: &Rules, a: &Applicant) -> Decision {
 
 fn art2(r: &Rules, a: &Applicant) -> Decision {
     let mut d = Decision::new(2);
-    let s = Step::new(&r.citations.articles[1], "第2条 鼓励电商园区提质增效");
     let Some(p) = &a.park else {
-        d.reasons.push("未申报园区（park）情况：不是电商综合体运营单位".into());
-        d.steps.push(s.not_applied(&d.reasons[0]));
-        return d;
+        return d.absent("未申报园区（park）情况：不是电商综合体运营单位");
     };
+    let s = Step::new(&r.citations.articles[1], "第2条 鼓励电商园区提质增效");
     let s = s
         .fact(
             format!("网上销售额超{}且净得财力超{}的纳统企业", r.art2_enterprise_sales.chinese(), r.art2_enterprise_net_tax.chinese()),
@@ -189,14 +202,10 @@ fn art2(r: &Rules, a: &Applicant) -> Decision {
         .fact("纳税数据填报", format!("{}个月", p.tax_data_months))
         .reading(&r.readings.art2);
     if !r.art2_qualified.met_by(i64::from(p.qualified_enterprises)) {
-        d.reasons.push(miss(
-            "符合条件的纳统企业",
-            format!("{}家", p.qualified_enterprises),
-            format!("累计{}", th_count(&r.art2_qualified, "家")),
-        ));
+        d.no(miss("符合条件的纳统企业", format!("{}家", p.qualified_enterprises), format!("累计{}", th_count(&r.art2_qualified, "家"))));
     }
     if !r.art2_tax_months.met_by(i64::from(p.tax_data_months)) {
-        d.reasons.push(miss("纳税数据填报", format!("{}个月", p.tax_data_months), th_count(&r.art2_tax_months, "个月")));
+        d.no(miss("纳税数据填报", format!("{}个月", p.tax_data_months), th_count(&r.art2_tax_months, "个月")));
     }
     if !d.reasons.is_empty() {
         d.steps.push(s.not_applied(d.reasons.join("；")));
@@ -208,16 +217,16 @@ fn art2(r: &Rules, a: &Applicant) -> Decision {
 }
 
 /// 入驻3年期内: the entry year and the following `entry_window_years − 1` years (reading).
-fn within_entry_window(r: &Rules, a: &Applicant, reasons: &mut Vec<String>) {
+fn within_entry_window(r: &Rules, a: &Applicant, d: &mut Decision) {
     match a.entered_on {
-        None => reasons.push("未申报入驻日期（entered_on），无法判断是否在入驻3年期内".into()),
+        None => d.no("未申报入驻日期（entered_on），无法判断是否在入驻3年期内"),
         Some(e) => {
             let first = i32::from(e.year());
             let last = first + r.entry_window_years as i32 - 1;
             if r.year < first {
-                reasons.push(format!("入驻日期{e}晚于评估年度{}", r.year));
+                d.no(format!("入驻日期{e}晚于评估年度{}", r.year));
             } else if r.year > last {
-                reasons.push(format!("入驻日期{e}，{}年度已超出入驻{}年期（{first}—{last}年度）", r.year, r.entry_window_years));
+                d.no(format!("入驻日期{e}，{}年度已超出入驻{}年期（{first}—{last}年度）", r.year, r.entry_window_years));
             }
         }
     }
@@ -225,12 +234,10 @@ fn within_entry_window(r: &Rules, a: &Applicant, reasons: &mut Vec<String>) {
 
 fn art3(r: &Rules, a: &Applicant) -> Decision {
     let mut d = Decision::new(3);
-    let s = Step::new(&r.citations.articles[2], "第3条 鼓励电商企业做大做强");
     let Some(retail) = a.online_retail_yuan else {
-        d.reasons.push("未申报年度网络零售额（online_retail_yuan）".into());
-        d.steps.push(s.not_applied(&d.reasons[0]));
-        return d;
+        return d.absent("未申报年度网络零售额（online_retail_yuan）");
     };
+    let s = Step::new(&r.citations.articles[2], "第3条 鼓励电商企业做大做强");
     let net = a.net_tax_yuan.unwrap_or(Money::ZERO);
     let mut s = s
         .fact("注册地在山亭区", yes(a.registered_in_district))
@@ -242,22 +249,22 @@ fn art3(r: &Rules, a: &Applicant) -> Decision {
         .reading(&r.readings.entry_window)
         .reading(&r.readings.art3_growth);
     if !a.registered_in_district {
-        d.reasons.push("注册地不在山亭区".into());
+        d.no("注册地不在山亭区");
     }
     if !a.statistically_included {
-        d.reasons.push("未纳入统计".into());
+        d.no("未纳入统计");
     }
-    within_entry_window(r, a, &mut d.reasons);
+    within_entry_window(r, a, &mut d);
     match a.online_retail_prev_yuan {
-        None => d.reasons.push("未申报上年网络零售额（online_retail_prev_yuan），无法判断同比增长".into()),
+        None => d.no("未申报上年网络零售额（online_retail_prev_yuan），无法判断同比增长"),
         Some(prev) if retail <= prev => {
-            d.reasons.push(format!("网络零售额{}未比上年{}同比增长", retail.chinese(), prev.chinese()));
+            d.no(format!("网络零售额{}未比上年{}同比增长", retail.chinese(), prev.chinese()));
         }
         Some(_) => {}
     }
     let tier = r.art3_tiers.iter().rposition(|(t, _)| t.met_by(retail.fen()));
     if tier.is_none() {
-        d.reasons.push(miss("年度网络零售额", retail.chinese(), th_money(&r.art3_tiers[0].0)));
+        d.no(miss("年度网络零售额", retail.chinese(), th_money(&r.art3_tiers[0].0)));
     }
     if !d.reasons.is_empty() {
         s = s.not_applied(d.reasons.join("；"));
@@ -281,24 +288,22 @@ fn art3(r: &Rules, a: &Applicant) -> Decision {
 
 fn art4(r: &Rules, a: &Applicant) -> Decision {
     let mut d = Decision::new(4);
-    let s = Step::new(&r.citations.articles[3], "第4条 支持电商主体培育");
     let Some(f) = &a.platform_fees else {
-        d.reasons.push("未申报第三方平台服务费（platform_fees）".into());
-        d.steps.push(s.not_applied(&d.reasons[0]));
-        return d;
+        return d.absent("未申报第三方平台服务费（platform_fees）");
     };
+    let s = Step::new(&r.citations.articles[3], "第4条 支持电商主体培育");
     let s = s
         .fact("年交易额", f.annual_transactions_yuan.chinese())
         .fact("已签订服务协议", yes(f.agreement_signed))
         .fact("已支付平台服务费", f.fees_paid_yuan.chinese());
     if !r.art4_transactions.met_by(f.annual_transactions_yuan.fen()) {
-        d.reasons.push(miss("年交易额", f.annual_transactions_yuan.chinese(), th_money(&r.art4_transactions)));
+        d.no(miss("年交易额", f.annual_transactions_yuan.chinese(), th_money(&r.art4_transactions)));
     }
     if !f.agreement_signed {
-        d.reasons.push("未签订服务协议".into());
+        d.no("未签订服务协议");
     }
     if f.fees_paid_yuan.is_zero() {
-        d.reasons.push("未支付平台服务费用".into());
+        d.no("未支付平台服务费用");
     }
     if !d.reasons.is_empty() {
         d.steps.push(s.not_applied(d.reasons.join("；")));
@@ -321,12 +326,10 @@ fn art4(r: &Rules, a: &Applicant) -> Decision {
 fn art5(r: &Rules, a: &Applicant) -> Decision {
     let mut d = Decision::new(5);
     let cite = &r.citations.articles[4];
-    let s = Step::new(cite, "第5条 扶持电商平台入驻");
     let Some(p) = &a.platform else {
-        d.reasons.push("未申报电商平台（platform）情况".into());
-        d.steps.push(s.not_applied(&d.reasons[0]));
-        return d;
+        return d.absent("未申报电商平台（platform）情况");
     };
+    let s = Step::new(cite, "第5条 扶持电商平台入驻");
     if p.live_platform_hq {
         let reason = "知名直播平台总部（含区域运营总部）迁入我区，可按“一事一议”给予综合支持".to_string();
         d.steps.push(Step::new(cite, "第5条 知名直播平台总部迁入").fact("直播平台总部迁入", "是").referred("区政府", &reason));
@@ -342,7 +345,7 @@ fn art5(r: &Rules, a: &Applicant) -> Decision {
         .reading(&r.readings.art5_either)
         .reading(&r.readings.art5_first_year);
     if !a.above_scale_service {
-        d.reasons.push("未纳入规模以上服务业统计".into());
+        d.no("未纳入规模以上服务业统计");
     }
     let waived = p.first_year && r.art5_first_year_waives;
     let cur = p.annual_revenue_yuan.fen();
@@ -365,7 +368,7 @@ fn art5(r: &Rules, a: &Applicant) -> Decision {
     };
     if tier.is_none() {
         if !t1_figure && !t2_figure {
-            d.reasons.push(format!(
+            d.no(format!(
                 "年度交易额{}，未{}；交易额、营业额均未{}",
                 p.annual_transactions_yuan.chinese(),
                 th_money(&r.art5_t1_transactions),
@@ -373,10 +376,10 @@ fn art5(r: &Rules, a: &Applicant) -> Decision {
             ));
         } else {
             match grows(r.art5_t2_growth) {
-                None => d.reasons.push("上年营业收入未申报或为0，无法计算增幅（非首年）".into()),
+                None => d.no("上年营业收入未申报或为0，无法计算增幅（非首年）"),
                 Some(_) => {
                     let needed = if t2_figure { r.art5_t2_growth } else { r.art5_t1_growth };
-                    d.reasons.push(format!("营业收入增幅未达到{}以上", pct(needed)));
+                    d.no(format!("营业收入增幅未达到{}以上", pct(needed)));
                 }
             }
         }
@@ -399,12 +402,10 @@ fn art5(r: &Rules, a: &Applicant) -> Decision {
 
 fn art6(r: &Rules, a: &Applicant) -> Decision {
     let mut d = Decision::new(6);
-    let s = Step::new(&r.citations.articles[5], "第6条 直播基地入驻扶持");
     let Some(b) = &a.live_base else {
-        d.reasons.push("未申报直播基地（live_base）情况".into());
-        d.steps.push(s.not_applied(&d.reasons[0]));
-        return d;
+        return d.absent("未申报直播基地（live_base）情况");
     };
+    let s = Step::new(&r.citations.articles[5], "第6条 直播基地入驻扶持");
     let s = s
         .fact("主流平台授牌或认可", yes(b.platform_licensed))
         .fact("基地占地面积", b.area_m2)
@@ -412,19 +413,19 @@ fn art6(r: &Rules, a: &Applicant) -> Decision {
         .fact("注册活跃主播", format!("{}人", b.active_anchors))
         .fact("在我区年度网零额", b.online_retail_yuan.chinese());
     if !b.platform_licensed {
-        d.reasons.push("未获得主流平台授牌或相关认可的牌照".into());
+        d.no("未获得主流平台授牌或相关认可的牌照");
     }
     if !r.art6_area.met_by(b.area_m2.0) {
-        d.reasons.push(miss("基地占地面积", b.area_m2, th_m2(&r.art6_area)));
+        d.no(miss("基地占地面积", b.area_m2, th_m2(&r.art6_area)));
     }
     if !r.art6_studios.met_by(i64::from(b.studios)) {
-        d.reasons.push(miss("直播间数量", format!("{}间", b.studios), th_count(&r.art6_studios, "间")));
+        d.no(miss("直播间数量", format!("{}间", b.studios), th_count(&r.art6_studios, "间")));
     }
     if !r.art6_anchors.met_by(i64::from(b.active_anchors)) {
-        d.reasons.push(miss("注册活跃主播", format!("{}人", b.active_anchors), th_count(&r.art6_anchors, "人")));
+        d.no(miss("注册活跃主播", format!("{}人", b.active_anchors), th_count(&r.art6_anchors, "人")));
     }
     if !r.art6_retail.met_by(b.online_retail_yuan.fen()) {
-        d.reasons.push(miss("年度网零额", b.online_retail_yuan.chinese(), th_money(&r.art6_retail)));
+        d.no(miss("年度网零额", b.online_retail_yuan.chinese(), th_money(&r.art6_retail)));
     }
     if !d.reasons.is_empty() {
         d.steps.push(s.not_applied(d.reasons.join("；")));
@@ -437,12 +438,10 @@ fn art6(r: &Rules, a: &Applicant) -> Decision {
 
 fn art7(r: &Rules, a: &Applicant) -> Decision {
     let mut d = Decision::new(7);
-    let s = Step::new(&r.citations.articles[6], "第7条 直播培训机构入驻扶持");
     let Some(t) = &a.training else {
-        d.reasons.push("未申报直播培训机构（training）情况".into());
-        d.steps.push(s.not_applied(&d.reasons[0]));
-        return d;
+        return d.absent("未申报直播培训机构（training）情况");
     };
+    let s = Step::new(&r.citations.articles[6], "第7条 直播培训机构入驻扶持");
     let s = s
         .fact("在我区注册", yes(a.registered_in_district))
         .fact("年培训主播", format!("{}人", t.anchors_trained))
@@ -451,16 +450,16 @@ fn art7(r: &Rules, a: &Applicant) -> Decision {
         .reading(&r.readings.art7_graduates)
         .reading(&r.readings.art7_affiliated);
     if !a.registered_in_district {
-        d.reasons.push("不是在我区注册的培训机构".into());
+        d.no("不是在我区注册的培训机构");
     }
     if t.affiliated {
-        d.reasons.push("申请人为培训机构的关联机构，不另行给予".into());
+        d.no("申请人为培训机构的关联机构，不另行给予");
     }
     if !r.art7_trained.met_by(i64::from(t.anchors_trained)) {
-        d.reasons.push(miss("年培训主播", format!("{}人", t.anchors_trained), th_count(&r.art7_trained, "人")));
+        d.no(miss("年培训主播", format!("{}人", t.anchors_trained), th_count(&r.art7_trained, "人")));
     }
     if !r.art7_graduates.met_by(i64::from(t.graduates_contracted)) {
-        d.reasons.push(miss("签约毕业主播", format!("{}人", t.graduates_contracted), th_count(&r.art7_graduates, "人")));
+        d.no(miss("签约毕业主播", format!("{}人", t.graduates_contracted), th_count(&r.art7_graduates, "人")));
     }
     if !d.reasons.is_empty() {
         d.steps.push(s.not_applied(d.reasons.join("；")));
@@ -474,12 +473,10 @@ fn art7(r: &Rules, a: &Applicant) -> Decision {
 fn art8(r: &Rules, a: &Applicant) -> Decision {
     let mut d = Decision::new(8);
     let cite = &r.citations.articles[7];
-    let s = Step::new(cite, "第8条 第三方服务企业入驻扶持");
     let Some(sp) = &a.service_provider else {
-        d.reasons.push("未申报第三方服务企业（service_provider）情况".into());
-        d.steps.push(s.not_applied(&d.reasons[0]));
-        return d;
+        return d.absent("未申报第三方服务企业（service_provider）情况");
     };
+    let s = Step::new(cite, "第8条 第三方服务企业入驻扶持");
     let net = a.net_tax_yuan.unwrap_or(Money::ZERO);
     let s = s
         .fact("在我区设立独立法人", yes(sp.independent_legal_entity))
@@ -489,13 +486,13 @@ fn art8(r: &Rules, a: &Applicant) -> Decision {
         .fact("经营税收年度区级财政净得财力", net.chinese())
         .reading(&r.readings.entry_window);
     if !(sp.independent_legal_entity || (a.registered_in_district && sp.serves_local_ecommerce)) {
-        d.reasons.push("既不是在我区设立独立法人的电商服务类企业，也不是注册地在我区且为区内电商企业提供配套服务的机构".into());
+        d.no("既不是在我区设立独立法人的电商服务类企业，也不是注册地在我区且为区内电商企业提供配套服务的机构");
     }
-    within_entry_window(r, a, &mut d.reasons);
+    within_entry_window(r, a, &mut d);
     let t3 = r.art8_t3.met_by(net.fen());
     let tier = r.art8_tiers.iter().rposition(|(t, _)| t.met_by(net.fen()));
     if !t3 && tier.is_none() {
-        d.reasons.push(miss("净得财力", net.chinese(), th_money(&r.art8_tiers[0].0)));
+        d.no(miss("净得财力", net.chinese(), th_money(&r.art8_tiers[0].0)));
     }
     if !d.reasons.is_empty() {
         d.steps.push(s.not_applied(d.reasons.join("；")));
@@ -524,12 +521,10 @@ fn art8(r: &Rules, a: &Applicant) -> Decision {
 
 fn art9(r: &Rules, a: &Applicant) -> Decision {
     let mut d = Decision::new(9);
-    let s = Step::new(&r.citations.articles[8], "第9条 支持跨境电商企业做大做强");
     let Some(c) = &a.cross_border else {
-        d.reasons.push("未申报跨境电商（cross_border）情况".into());
-        d.steps.push(s.not_applied(&d.reasons[0]));
-        return d;
+        return d.absent("未申报跨境电商（cross_border）情况");
     };
+    let s = Step::new(&r.citations.articles[8], "第9条 支持跨境电商企业做大做强");
     let s = s
         .fact("注册地在山亭", yes(a.registered_in_district))
         .fact("跨境电商进出口额", c.import_export_usd)
@@ -537,17 +532,17 @@ fn art9(r: &Rules, a: &Applicant) -> Decision {
         .fact("已享受一般贸易奖励", yes(c.general_trade_reward))
         .reading(&r.readings.art9_step);
     if !a.registered_in_district {
-        d.reasons.push("注册地不在山亭".into());
+        d.no("注册地不在山亭");
     }
     if !c.data_verified {
-        d.reasons.push("进出口数据未经上级业务部门提供或核实".into());
+        d.no("进出口数据未经上级业务部门提供或核实");
     }
     if c.general_trade_reward {
-        d.reasons.push("同一贸易已享受一般贸易奖励，不重复奖励".into());
+        d.no("同一贸易已享受一般贸易奖励，不重复奖励");
     }
     let steps = if r.art9_step_cents > 0 { c.import_export_usd.0 / r.art9_step_cents } else { 0 };
     if steps == 0 {
-        d.reasons.push(format!("进出口额{}，不足{}美元", c.import_export_usd, r.art9_step_cents / 100));
+        d.no(format!("进出口额{}，不足{}美元", c.import_export_usd, r.art9_step_cents / 100));
     }
     if !d.reasons.is_empty() {
         d.steps.push(s.not_applied(d.reasons.join("；")));
@@ -571,18 +566,16 @@ fn art9(r: &Rules, a: &Applicant) -> Decision {
 
 fn art10(r: &Rules, a: &Applicant) -> Decision {
     let mut d = Decision::new(10);
-    let s = Step::new(&r.citations.articles[9], "第10条 支持农村电商发展");
     let Some(x) = &a.rural else {
-        d.reasons.push("未申报农村电商（rural）情况".into());
-        d.steps.push(s.not_applied(&d.reasons[0]));
-        return d;
+        return d.absent("未申报农村电商（rural）情况");
     };
+    let s = Step::new(&r.citations.articles[9], "第10条 支持农村电商发展");
     let s = s.fact("当年度网上山亭农特产品销售额", x.agri_online_sales_yuan.chinese()).fact("纳入限上企业", yes(a.above_limit));
     if !r.art10_sales.met_by(x.agri_online_sales_yuan.fen()) {
-        d.reasons.push(miss("网上农特产品销售额", x.agri_online_sales_yuan.chinese(), th_money(&r.art10_sales)));
+        d.no(miss("网上农特产品销售额", x.agri_online_sales_yuan.chinese(), th_money(&r.art10_sales)));
     }
     if !a.above_limit {
-        d.reasons.push("未纳入限上企业".into());
+        d.no("未纳入限上企业");
     }
     if !d.reasons.is_empty() {
         d.steps.push(s.not_applied(d.reasons.join("；")));
@@ -596,12 +589,10 @@ fn art10(r: &Rules, a: &Applicant) -> Decision {
 fn art11(r: &Rules, a: &Applicant) -> Decision {
     let mut d = Decision::new(11);
     let cite = &r.citations.articles[10];
-    let s = Step::new(cite, "第11条 支持物流配送行业加大投资力度");
     let Some(l) = &a.logistics else {
-        d.reasons.push("未申报物流配送（logistics）情况".into());
-        d.steps.push(s.not_applied(&d.reasons[0]));
-        return d;
+        return d.absent("未申报物流配送（logistics）情况");
     };
+    let s = Step::new(cite, "第11条 支持物流配送行业加大投资力度");
     if l.large_hub {
         let reason = "招引的大型物流集散中心在我区投资建设，可按“一事一议”给予支持".to_string();
         d.steps.push(Step::new(cite, "第11条 大型物流集散中心").fact("大型物流集散中心", "是").referred("区政府", &reason));
@@ -627,13 +618,13 @@ fn art11(r: &Rules, a: &Applicant) -> Decision {
         (1, r.art11_t1_amount, format!("仓储面积{}、为本地{}电商企业服务", th_m2(&r.art11_t1_area), th_count(&r.art11_t1_clients, "家")))
     } else {
         if !r.art11_t1_area.met_by(l.warehouse_area_m2.0) {
-            d.reasons.push(miss("仓储面积", l.warehouse_area_m2, th_m2(&r.art11_t1_area)));
+            d.no(miss("仓储面积", l.warehouse_area_m2, th_m2(&r.art11_t1_area)));
         }
         if !r.art11_t1_clients.met_by(i64::from(l.local_clients)) {
-            d.reasons.push(miss("服务本地电商企业", format!("{}家", l.local_clients), th_count(&r.art11_t1_clients, "家")));
+            d.no(miss("服务本地电商企业", format!("{}家", l.local_clients), th_count(&r.art11_t1_clients, "家")));
         }
         if l.new_smart_public_warehouse {
-            d.reasons.push(format!("新建公共仓储平台未同时达到{}和总投资{}", th_m2(&r.art11_t2_area), th_money(&r.art11_t2_investment)));
+            d.no(format!("新建公共仓储平台未同时达到{}和总投资{}", th_m2(&r.art11_t2_area), th_money(&r.art11_t2_investment)));
         }
         d.steps.push(s.not_applied(d.reasons.join("；")));
         return d;
@@ -646,12 +637,10 @@ fn art11(r: &Rules, a: &Applicant) -> Decision {
 fn art12(r: &Rules, a: &Applicant) -> Decision {
     let mut d = Decision::new(12);
     let cite = &r.citations.articles[11];
-    let s = Step::new(cite, "第12条 支持电商企业快递物流费用补贴");
     let Some(x) = &a.express else {
-        d.reasons.push("未申报快递物流（express）情况".into());
-        d.steps.push(s.not_applied(&d.reasons[0]));
-        return d;
+        return d.absent("未申报快递物流（express）情况");
     };
+    let s = Step::new(cite, "第12条 支持电商企业快递物流费用补贴");
     let parcels = i64::try_from(x.parcels).unwrap_or(i64::MAX);
     let s = s
         .fact("注册地在山亭区", yes(a.registered_in_district))
@@ -660,17 +649,17 @@ fn art12(r: &Rules, a: &Applicant) -> Decision {
         .fact("网上销售额", x.online_sales_yuan.chinese())
         .reading(&r.readings.art12_t1);
     if !a.registered_in_district {
-        d.reasons.push("注册地不在山亭区".into());
+        d.no("注册地不在山亭区");
     }
     if !x.sells_and_ships_local {
-        d.reasons.push("未通过电商平台或直播带货销售山亭本地产品并在本地发货".into());
+        d.no("未通过电商平台或直播带货销售山亭本地产品并在本地发货");
     }
     let sales = x.online_sales_yuan.fen();
     let t3 = r.art12_t3_sales.met_by(sales);
     let t2 = r.art12_t2_sales.met_by(sales);
     let t1 = r.art12_t1_parcels.met_by(parcels);
     if !t1 && !t2 && !t3 {
-        d.reasons.push(format!(
+        d.no(format!(
             "快递单数{parcels}单，未达到“{}”；网上销售额{}，未达到“{}”",
             th_count(&r.art12_t1_parcels, "单"),
             x.online_sales_yuan.chinese(),
@@ -744,7 +733,7 @@ pub fn assess(r: &Rules, a: &Applicant) -> Assessment {
                 .fact("国际排名100强、国内排名50强电子商务企业或重大优质电子商务投资项目", "是")
                 .referred("区政府", reason),
         );
-        x.not_eligible = (1..=12).map(|article| NotEligible { article, reasons: vec![reason.to_string()] }).collect();
+        x.not_eligible = (1..=12).map(|article| NotEligible { article, reasons: vec![Cow::Borrowed(reason)] }).collect();
         return x;
     }
     let decisions = [
@@ -761,8 +750,20 @@ pub fn assess(r: &Rules, a: &Applicant) -> Assessment {
         art11(r, a),
         art12(r, a),
     ];
+    let mut absent: Vec<(u8, &'static str)> = Vec::new();
     for d in decisions {
-        settle(r, a, d, &mut x);
+        match d.absent {
+            Some(reason) => {
+                absent.push((d.article, reason));
+                x.not_eligible.push(NotEligible { article: d.article, reasons: vec![Cow::Borrowed(reason)] });
+            }
+            None => settle(r, a, d, &mut x),
+        }
+    }
+    // Unclaimed kinds of support share one step: the applicant gave no section for them.
+    if !absent.is_empty() {
+        let list: Vec<String> = absent.iter().map(|(art, reason)| format!("第{art}条（{reason}）")).collect();
+        x.explanation.push(Step::new(&r.citations.document, "未申报的扶持事项").not_applied(list.join("；")));
     }
     x.total_fen = x.awards.iter().map(|w| w.amount_fen).sum();
     x
@@ -777,7 +778,7 @@ fn settle(r: &Rules, a: &Applicant, mut d: Decision, x: &mut Assessment) {
             d.steps.push(
                 Step::new(&r.citations.closing, format!("第{art}条 同一项目不重复享受")).reading(&r.readings.one_time).not_applied(&reason),
             );
-            d.reasons.push(reason);
+            d.no(reason);
             d.grant = None;
         } else if let Some((amount, policy)) = best_competing(a, art) {
             let ours = g.amount;
@@ -793,7 +794,7 @@ fn settle(r: &Rules, a: &Applicant, mut d: Decision, x: &mut Assessment) {
                     ours.chinese()
                 );
                 d.steps.push(step.not_applied(&reason));
-                d.reasons.push(reason);
+                d.no(reason);
                 d.grant = None;
             } else {
                 d.steps.push(step.applied(format!("本条金额较高，给予本条{}，不再享受其他政策（{policy}）", ours.chinese())));
@@ -803,7 +804,7 @@ fn settle(r: &Rules, a: &Applicant, mut d: Decision, x: &mut Assessment) {
     if let Some(g) = d.grant
         && g.amount.fen() <= 0
     {
-        d.reasons.push(format!("第{art}条第{}档计算金额为0，不予奖励", g.tier));
+        d.no(format!("第{art}条第{}档计算金额为0，不予奖励", g.tier));
         d.grant = None;
     }
     let explanation = if d.grant.is_some() { d.steps.iter().map(Step::text).collect::<Vec<_>>().join("\n") } else { String::new() };
@@ -819,7 +820,7 @@ fn settle(r: &Rules, a: &Applicant, mut d: Decision, x: &mut Assessment) {
         None if d.cases.iter().any(|c| c.tier.is_some()) => {}
         None => {
             if d.reasons.is_empty() {
-                d.reasons.push(format!("第{art}条条件未满足"));
+                d.no(format!("第{art}条条件未满足"));
             }
             x.not_eligible.push(NotEligible { article: art, reasons: std::mem::take(&mut d.reasons) });
         }

@@ -58,6 +58,8 @@ pub struct Citations {
     pub closing: String,
     /// 八、其他.
     pub other: String,
+    /// The attachment as a whole: `山政发〔2022〕10号 附件4`.
+    pub document: String,
 }
 
 /// All parameters of 附件4 for one assessment year, looked up once.
@@ -250,6 +252,7 @@ impl Rules {
             articles: [art(1)?, art(2)?, art(3)?, art(4)?, art(5)?, art(6)?, art(7)?, art(8)?, art(9)?, art(10)?, art(11)?, art(12)?],
             closing: l.citation("higher_wins.tie_keeps_other")?,
             other: format!("{} 八、其他", l.citation("higher_wins.tie_keeps_other")?.replace(" 末段", "")),
+            document: l.citation("higher_wins.tie_keeps_other")?.replace(" 末段", ""),
         };
         let readings = Readings {
             validity: l.reading("validity_years")?,
