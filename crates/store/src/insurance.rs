@@ -1,8 +1,1145 @@
-//! 居民养老、医疗保险征缴: tables and queries. (Filled in by the insurance module work.)
+//! 居民养老、医疗保险征缴 (山政办发〔2022〕4号): residents with the figures
+//! the engine computed for them, payments and refunds, public rosters (公示),
+//! import jobs, reconciliation (钱表相符) and statistics.
+//!
+//! The store knows no rules: the web module computes each resident with the
+//! `insurance` engine and hands plain rows here. Statistics are GROUP BY
+//! queries over those stored figures, so a page stays fast with a million
+//! residents.
 
-use crate::{Result, Store};
+use std::io::Read;
 
-/// Demo data for `serve --demo`. Idempotent.
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use sqlx::Row;
+
+use crate::{Result, Store, StoreError};
+
+/// Payment channels (五（三）（四）): agents' POS, 裕农通 and UnionPay QR, or
+/// residents paying themselves.
+pub const CHANNELS: [&str; 8] = ["POS", "裕农通", "银联二维码", "微信", "支付宝", "爱山东", "银行", "电子税务局"];
+
+/// The job kind of a resident import in the core `jobs` table.
+pub const IMPORT_JOB: &str = "insurance.residents";
+
+/// One resident: registration facts and the computed figures for `year`.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, Default)]
+pub struct ResidentRow {
+    pub id: i64,
+    pub id_number: String,
+    pub name: String,
+    pub town: String,
+    pub village: String,
+    pub birth_date: String,
+    pub hukou_in_district: bool,
+    pub residence_permit: bool,
+    pub employee_insurance: bool,
+    pub student: bool,
+    pub receiving_pension: bool,
+    /// As imported, `|`-separated.
+    pub groups: String,
+    /// Added by the departments' lists (民政, 乡村振兴, 残联, 退役军人).
+    pub list_groups: String,
+    pub disability_grade: Option<i64>,
+    pub pension_tier_fen: Option<i64>,
+    pub sponsored_fen: Option<i64>,
+    pub deceased_on: Option<String>,
+    pub source: String,
+    pub year: i64,
+    pub as_of: String,
+    pub age: i64,
+    /// Pension target band of a person due: 1 = 16–44, 2 = 45–59, 0 otherwise.
+    pub band: i64,
+    pub status: String,
+    pub pension_status: String,
+    pub medical_individual_fen: i64,
+    pub medical_on_behalf_fen: i64,
+    pub medical_sponsored_fen: i64,
+    pub medical_fiscal_fen: i64,
+    pub pension_tier_yuan: Option<i64>,
+    pub pension_individual_fen: i64,
+    pub pension_on_behalf_fen: i64,
+    pub pension_subsidy_fen: i64,
+    pub total_due_fen: i64,
+    /// Net individual payments for the year (refunds subtracted).
+    pub paid_fen: i64,
+    /// Net payments made on the person's behalf by a bureau.
+    pub on_behalf_paid_fen: i64,
+}
+
+const WRITE_COLS: [&str; 33] = [
+    "id_number",
+    "name",
+    "town",
+    "village",
+    "birth_date",
+    "hukou_in_district",
+    "residence_permit",
+    "employee_insurance",
+    "student",
+    "receiving_pension",
+    "groups",
+    "list_groups",
+    "disability_grade",
+    "pension_tier_fen",
+    "sponsored_fen",
+    "deceased_on",
+    "source",
+    "year",
+    "as_of",
+    "age",
+    "band",
+    "status",
+    "pension_status",
+    "medical_individual_fen",
+    "medical_on_behalf_fen",
+    "medical_sponsored_fen",
+    "medical_fiscal_fen",
+    "pension_tier_yuan",
+    "pension_individual_fen",
+    "pension_on_behalf_fen",
+    "pension_subsidy_fen",
+    "total_due_fen",
+    "paid_fen",
+];
+
+/// The columns an import may overwrite: everything but the list groups, the
+/// payments, and a known death (a registration file does not undo a death
+/// reported by the police or civil affairs).
+const UPSERT_SET: &str = "name = excluded.name, town = excluded.town, village = excluded.village, birth_date = excluded.birth_date, \
+    hukou_in_district = excluded.hukou_in_district, residence_permit = excluded.residence_permit, employee_insurance = excluded.employee_insurance, \
+    student = excluded.student, receiving_pension = excluded.receiving_pension, groups = excluded.groups, disability_grade = excluded.disability_grade, \
+    pension_tier_fen = excluded.pension_tier_fen, sponsored_fen = excluded.sponsored_fen, \
+    deceased_on = COALESCE(insurance_residents.deceased_on, excluded.deceased_on), source = excluded.source, year = excluded.year, \
+    as_of = excluded.as_of, age = excluded.age, band = excluded.band, status = excluded.status, pension_status = excluded.pension_status, \
+    medical_individual_fen = excluded.medical_individual_fen, medical_on_behalf_fen = excluded.medical_on_behalf_fen, \
+    medical_sponsored_fen = excluded.medical_sponsored_fen, medical_fiscal_fen = excluded.medical_fiscal_fen, \
+    pension_tier_yuan = excluded.pension_tier_yuan, pension_individual_fen = excluded.pension_individual_fen, \
+    pension_on_behalf_fen = excluded.pension_on_behalf_fen, pension_subsidy_fen = excluded.pension_subsidy_fen, total_due_fen = excluded.total_due_fen";
+
+const READ_COLS: &str = "id, id_number, name, town, village, birth_date, hukou_in_district, residence_permit, employee_insurance, student, \
+    receiving_pension, groups, list_groups, disability_grade, pension_tier_fen, sponsored_fen, deceased_on, source, year, as_of, age, band, status, \
+    pension_status, medical_individual_fen, medical_on_behalf_fen, medical_sponsored_fen, medical_fiscal_fen, pension_tier_yuan, \
+    pension_individual_fen, pension_on_behalf_fen, pension_subsidy_fen, total_due_fen, paid_fen, on_behalf_paid_fen";
+
+fn resident_row(r: &sqlx::any::AnyRow) -> Result<ResidentRow> {
+    let b = |i: usize| -> Result<bool> { Ok(r.try_get::<i64, _>(i)? != 0) };
+    Ok(ResidentRow {
+        id: r.try_get(0)?,
+        id_number: r.try_get(1)?,
+        name: r.try_get(2)?,
+        town: r.try_get(3)?,
+        village: r.try_get(4)?,
+        birth_date: r.try_get(5)?,
+        hukou_in_district: b(6)?,
+        residence_permit: b(7)?,
+        employee_insurance: b(8)?,
+        student: b(9)?,
+        receiving_pension: b(10)?,
+        groups: r.try_get(11)?,
+        list_groups: r.try_get(12)?,
+        disability_grade: r.try_get(13)?,
+        pension_tier_fen: r.try_get(14)?,
+        sponsored_fen: r.try_get(15)?,
+        deceased_on: r.try_get(16)?,
+        source: r.try_get(17)?,
+        year: r.try_get(18)?,
+        as_of: r.try_get(19)?,
+        age: r.try_get(20)?,
+        band: r.try_get(21)?,
+        status: r.try_get(22)?,
+        pension_status: r.try_get(23)?,
+        medical_individual_fen: r.try_get(24)?,
+        medical_on_behalf_fen: r.try_get(25)?,
+        medical_sponsored_fen: r.try_get(26)?,
+        medical_fiscal_fen: r.try_get(27)?,
+        pension_tier_yuan: r.try_get(28)?,
+        pension_individual_fen: r.try_get(29)?,
+        pension_on_behalf_fen: r.try_get(30)?,
+        pension_subsidy_fen: r.try_get(31)?,
+        total_due_fen: r.try_get(32)?,
+        paid_fen: r.try_get(33)?,
+        on_behalf_paid_fen: r.try_get(34)?,
+    })
+}
+
+/// Rows per INSERT statement: 33 columns × 400 stays under SQLite's 32766 parameters.
+const ROWS_PER_STATEMENT: usize = 400;
+
+async fn upsert_rows(conn: &mut sqlx::AnyConnection, backend: crate::Backend, rows: &[ResidentRow]) -> Result<()> {
+    // SQLite looks numbered parameters (`$N`) up by name, linearly: with
+    // thousands of them per statement that lookup dominates, so the SQLite
+    // statement uses positional `?` instead.
+    let positional = backend == crate::Backend::Sqlite;
+    for chunk in rows.chunks(ROWS_PER_STATEMENT) {
+        let n = WRITE_COLS.len();
+        let mut sql = String::with_capacity(200 + chunk.len() * n * 5);
+        sql.push_str("INSERT INTO insurance_residents (");
+        sql.push_str(&WRITE_COLS.join(", "));
+        sql.push_str(") VALUES ");
+        for i in 0..chunk.len() {
+            if i > 0 {
+                sql.push(',');
+            }
+            sql.push('(');
+            for j in 0..n {
+                if j > 0 {
+                    sql.push(',');
+                }
+                if positional {
+                    sql.push('?');
+                } else {
+                    sql.push('$');
+                    sql.push_str(&(i * n + j + 1).to_string());
+                }
+            }
+            sql.push(')');
+        }
+        sql.push_str(" ON CONFLICT (id_number) DO UPDATE SET ");
+        sql.push_str(UPSERT_SET);
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for r in chunk {
+            q = q
+                .bind(&r.id_number)
+                .bind(&r.name)
+                .bind(&r.town)
+                .bind(&r.village)
+                .bind(&r.birth_date)
+                .bind(i64::from(r.hukou_in_district))
+                .bind(i64::from(r.residence_permit))
+                .bind(i64::from(r.employee_insurance))
+                .bind(i64::from(r.student))
+                .bind(i64::from(r.receiving_pension))
+                .bind(&r.groups)
+                .bind(&r.list_groups)
+                .bind(r.disability_grade)
+                .bind(r.pension_tier_fen)
+                .bind(r.sponsored_fen)
+                .bind(&r.deceased_on)
+                .bind(&r.source)
+                .bind(r.year)
+                .bind(&r.as_of)
+                .bind(r.age)
+                .bind(r.band)
+                .bind(&r.status)
+                .bind(&r.pension_status)
+                .bind(r.medical_individual_fen)
+                .bind(r.medical_on_behalf_fen)
+                .bind(r.medical_sponsored_fen)
+                .bind(r.medical_fiscal_fen)
+                .bind(r.pension_tier_yuan)
+                .bind(r.pension_individual_fen)
+                .bind(r.pension_on_behalf_fen)
+                .bind(r.pension_subsidy_fen)
+                .bind(r.total_due_fen)
+                .bind(r.paid_fen);
+        }
+        q.execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+async fn upsert_rows_tx(tx: &mut crate::WriteTx, rows: &[ResidentRow]) -> Result<()> {
+    let backend = tx.backend();
+    upsert_rows(tx.conn(), backend, rows).await
+}
+
+/// A content key for a file: the import job of the same bytes is the same job.
+pub fn content_key(mut r: impl Read) -> std::io::Result<String> {
+    let mut h = Sha256::new();
+    let mut buf = vec![0u8; 1 << 20];
+    loop {
+        let n = r.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        h.update(&buf[..n]);
+    }
+    Ok(hex::encode(h.finalize()))
+}
+
+/// An import job's state in the core `jobs` table.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Job {
+    pub id: i64,
+    pub source: String,
+    pub state: String,
+    /// The last input line whose batch is committed.
+    pub progress: i64,
+    pub total: Option<i64>,
+    pub message: Option<String>,
+    pub started_at: String,
+    pub finished_at: Option<String>,
+}
+
+fn job_row(r: &sqlx::any::AnyRow) -> Result<Job> {
+    Ok(Job {
+        id: r.try_get(0)?,
+        source: r.try_get(1)?,
+        state: r.try_get(2)?,
+        progress: r.try_get(3)?,
+        total: r.try_get(4)?,
+        message: r.try_get(5)?,
+        started_at: r.try_get(6)?,
+        finished_at: r.try_get(7)?,
+    })
+}
+
+/// A village's roster query.
+#[derive(Debug, Clone, Default)]
+pub struct RosterFilter {
+    pub year: i64,
+    pub town: Option<String>,
+    pub village: Option<String>,
+    /// Name or ID number (prefix of the ID, part of the name).
+    pub q: Option<String>,
+    /// `included`, `excluded`, or a full status value.
+    pub status: Option<String>,
+    /// `paid` | `unpaid`.
+    pub paid: Option<String>,
+    pub limit: i64,
+    pub offset: i64,
+}
+
+/// A payment or refund.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Payment {
+    pub id: i64,
+    pub reference: String,
+    pub resident_id: i64,
+    pub year: i64,
+    /// `individual` (the person's own contribution) or `on_behalf` (代缴 by a bureau).
+    pub kind: String,
+    pub amount_fen: i64,
+    pub channel: String,
+    pub paid_on: String,
+    pub town: String,
+    pub village: String,
+    pub recorded_by: String,
+    pub recorded_at: String,
+    pub refund_of: Option<i64>,
+    pub note: String,
+    /// Filled by list queries that join the resident.
+    pub name: String,
+    pub id_number: String,
+}
+
+const PAY_COLS: &str = "p.id, p.reference, p.resident_id, p.year, p.kind, p.amount_fen, p.channel, p.paid_on, p.town, p.village, p.recorded_by, \
+    p.recorded_at, p.refund_of, p.note, r.name, r.id_number";
+
+fn payment_row(r: &sqlx::any::AnyRow) -> Result<Payment> {
+    Ok(Payment {
+        id: r.try_get(0)?,
+        reference: r.try_get(1)?,
+        resident_id: r.try_get(2)?,
+        year: r.try_get(3)?,
+        kind: r.try_get(4)?,
+        amount_fen: r.try_get(5)?,
+        channel: r.try_get(6)?,
+        paid_on: r.try_get(7)?,
+        town: r.try_get(8)?,
+        village: r.try_get(9)?,
+        recorded_by: r.try_get(10)?,
+        recorded_at: r.try_get(11)?,
+        refund_of: r.try_get(12)?,
+        note: r.try_get(13)?,
+        name: r.try_get(14)?,
+        id_number: r.try_get(15)?,
+    })
+}
+
+/// A payment to record.
+#[derive(Debug, Clone)]
+pub struct NewPayment {
+    pub reference: String,
+    pub resident_id: i64,
+    pub year: i64,
+    pub kind: String,
+    pub amount_fen: i64,
+    pub channel: String,
+    pub paid_on: String,
+    pub note: String,
+}
+
+/// What recording a payment did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Recorded {
+    New(i64),
+    /// The reference was already recorded with the same content: nothing changed.
+    Existing(i64),
+}
+
+/// One line of the reconciliation (钱表相符).
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct ReconLine {
+    pub resident_id: i64,
+    pub name: String,
+    pub id_number: String,
+    pub status: String,
+    pub due_fen: i64,
+    pub paid_fen: i64,
+    pub difference_fen: i64,
+    pub problem: String,
+}
+
+/// Money recorded by one agent.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct AgentTotal {
+    pub recorded_by: String,
+    pub payments: i64,
+    pub amount_fen: i64,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Reconciliation {
+    pub town: String,
+    pub village: String,
+    pub year: i64,
+    pub agents: Vec<AgentTotal>,
+    /// Net money recorded for the village (individual payments).
+    pub money_fen: i64,
+    /// What the paid persons owed by the roster.
+    pub roster_fen: i64,
+    pub paid_persons: i64,
+    pub differences: Vec<ReconLine>,
+}
+
+/// A published village roster (公示).
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Publication {
+    pub id: i64,
+    pub town: String,
+    pub village: String,
+    pub year: i64,
+    pub published_by: String,
+    pub published_at: String,
+}
+
+/// A town's collection figures (征缴统计参照表).
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, Default)]
+pub struct TownStats {
+    pub town: String,
+    pub residents: i64,
+    /// Included in the collection (应参保).
+    pub included: i64,
+    /// Included persons owing something themselves (应缴人数).
+    pub due_persons: i64,
+    pub due_fen: i64,
+    pub paid_persons: i64,
+    pub paid_fen: i64,
+    /// Medical covered: owes nothing of the share or has paid.
+    pub medical_covered: i64,
+    pub lower_due: i64,
+    pub lower_paid: i64,
+    pub upper_due: i64,
+    pub upper_paid: i64,
+}
+
+/// Name keeps the surname (the first character) and a `*`.
+pub fn mask_name(name: &str) -> String {
+    let mut s: String = name.chars().take(1).collect();
+    s.push('*');
+    s
+}
+
+impl Store {
+    /// Find or create the import job of `source`. A job left `running` by a
+    /// crash resumes after its last committed line; a finished one starts
+    /// over (re-importing changes nothing, rows are upserted by ID number).
+    pub async fn insurance_job_start(&self, source: &str, total: Option<i64>) -> Result<Job> {
+        let mut tx = self.begin_write().await?;
+        let cur = sqlx::query(
+            "SELECT id, source, state, progress, total, message, started_at, finished_at FROM jobs WHERE kind = $1 AND source = $2",
+        )
+        .bind(IMPORT_JOB)
+        .bind(source)
+        .fetch_optional(tx.conn())
+        .await?;
+        let job = match cur {
+            Some(r) => {
+                let j = job_row(&r)?;
+                if j.state == "running" {
+                    j
+                } else {
+                    sqlx::query("UPDATE jobs SET state = 'running', progress = 0, message = NULL, started_at = $1, finished_at = NULL WHERE id = $2")
+                        .bind(crate::now_text())
+                        .bind(j.id)
+                        .execute(tx.conn())
+                        .await?;
+                    Job { state: "running".into(), progress: 0, message: None, finished_at: None, ..j }
+                }
+            }
+            None => {
+                let at = crate::now_text();
+                let r = sqlx::query("INSERT INTO jobs (kind, source, state, progress, total, started_at) VALUES ($1, $2, 'running', 0, $3, $4) RETURNING id")
+                    .bind(IMPORT_JOB)
+                    .bind(source)
+                    .bind(total)
+                    .bind(&at)
+                    .fetch_one(tx.conn())
+                    .await?;
+                Job {
+                    id: r.try_get(0)?,
+                    source: source.into(),
+                    state: "running".into(),
+                    progress: 0,
+                    total,
+                    message: None,
+                    started_at: at,
+                    finished_at: None,
+                }
+            }
+        };
+        tx.commit().await?;
+        Ok(job)
+    }
+
+    pub async fn insurance_job(&self, id: i64) -> Result<Job> {
+        let r = sqlx::query("SELECT id, source, state, progress, total, message, started_at, finished_at FROM jobs WHERE id = $1")
+            .bind(id)
+            .fetch_optional(self.pool())
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("导入任务 {id}")))?;
+        job_row(&r)
+    }
+
+    /// The latest import jobs, newest first.
+    pub async fn insurance_jobs(&self, limit: i64) -> Result<Vec<Job>> {
+        let rows = sqlx::query(
+            "SELECT id, source, state, progress, total, message, started_at, finished_at FROM jobs WHERE kind = $1 ORDER BY id DESC LIMIT $2",
+        )
+        .bind(IMPORT_JOB)
+        .bind(limit)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter().map(job_row).collect()
+    }
+
+    /// One batch of an import: upsert the rows and move the job's progress to
+    /// `through_line` in the same transaction, so that a crash leaves either
+    /// the whole batch and its progress, or neither.
+    pub async fn insurance_import_batch(&self, actor: &str, job_id: i64, rows: &[ResidentRow], through_line: i64) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        upsert_rows_tx(&mut tx, rows).await?;
+        sqlx::query("UPDATE jobs SET progress = $1 WHERE id = $2").bind(through_line).bind(job_id).execute(tx.conn()).await?;
+        if !rows.is_empty() {
+            let after = serde_json::json!({"rows": rows.len(), "through_line": through_line,
+                "first": rows.first().map(|r| &r.id_number), "last": rows.last().map(|r| &r.id_number)});
+            tx.audit(actor, "import_batch", "insurance_job", &job_id.to_string(), None, Some(&after)).await?;
+        }
+        tx.commit().await
+    }
+
+    pub async fn insurance_job_finish(&self, actor: &str, job_id: i64, state: &str, message: &str) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        sqlx::query("UPDATE jobs SET state = $1, message = $2, finished_at = $3 WHERE id = $4")
+            .bind(state)
+            .bind(message)
+            .bind(crate::now_text())
+            .bind(job_id)
+            .execute(tx.conn())
+            .await?;
+        let after = serde_json::json!({"state": state, "message": message});
+        tx.audit(actor, "import_finish", "insurance_job", &job_id.to_string(), None, Some(&after)).await?;
+        tx.commit().await
+    }
+
+    /// Rows written without the job machinery (demo seeding): one transaction, one audit entry.
+    pub async fn insurance_insert_residents(&self, actor: &str, rows: &[ResidentRow]) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        upsert_rows_tx(&mut tx, rows).await?;
+        let after = serde_json::json!({"rows": rows.len()});
+        tx.audit(actor, "import", "insurance_residents", "batch", None, Some(&after)).await?;
+        tx.commit().await
+    }
+
+    pub async fn insurance_resident_count(&self) -> Result<i64> {
+        Ok(sqlx::query("SELECT COUNT(*) FROM insurance_residents").fetch_one(self.pool()).await?.try_get(0)?)
+    }
+
+    /// (id, town, village, total due) of every included resident owing something: for seeding payments.
+    pub async fn insurance_dues(&self, year: i64) -> Result<Vec<(i64, String, String, i64)>> {
+        let rows = sqlx::query(
+            "SELECT id, town, village, total_due_fen FROM insurance_residents WHERE year = $1 AND status = 'included' AND total_due_fen > 0 ORDER BY id",
+        )
+        .bind(year)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter().map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?, r.try_get(3)?))).collect()
+    }
+
+    pub async fn insurance_resident(&self, id: i64) -> Result<ResidentRow> {
+        let sql = format!("SELECT {READ_COLS} FROM insurance_residents WHERE id = $1");
+        let r = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(id)
+            .fetch_optional(self.pool())
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("居民 {id}")))?;
+        resident_row(&r)
+    }
+
+    pub async fn insurance_residents_by_id_numbers(&self, ids: &[String]) -> Result<Vec<ResidentRow>> {
+        let mut out = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(500) {
+            let ph: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+            let sql = format!("SELECT {READ_COLS} FROM insurance_residents WHERE id_number IN ({})", ph.join(","));
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for id in chunk {
+                q = q.bind(id);
+            }
+            for r in q.fetch_all(self.pool()).await? {
+                out.push(resident_row(&r)?);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Residents changed by a department list (groups or deaths), recomputed
+    /// by the caller: one transaction, one audit entry per resident with the
+    /// values before and after.
+    pub async fn insurance_apply_list(&self, actor: &str, action: &str, changes: &[(ResidentRow, ResidentRow)]) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        for (before, after) in changes {
+            let sql = "UPDATE insurance_residents SET list_groups = $1, deceased_on = $2, age = $3, band = $4, status = $5, pension_status = $6, \
+                medical_individual_fen = $7, medical_on_behalf_fen = $8, medical_sponsored_fen = $9, medical_fiscal_fen = $10, pension_tier_yuan = $11, \
+                pension_individual_fen = $12, pension_on_behalf_fen = $13, pension_subsidy_fen = $14, total_due_fen = $15 WHERE id = $16";
+            sqlx::query(sql)
+                .bind(&after.list_groups)
+                .bind(&after.deceased_on)
+                .bind(after.age)
+                .bind(after.band)
+                .bind(&after.status)
+                .bind(&after.pension_status)
+                .bind(after.medical_individual_fen)
+                .bind(after.medical_on_behalf_fen)
+                .bind(after.medical_sponsored_fen)
+                .bind(after.medical_fiscal_fen)
+                .bind(after.pension_tier_yuan)
+                .bind(after.pension_individual_fen)
+                .bind(after.pension_on_behalf_fen)
+                .bind(after.pension_subsidy_fen)
+                .bind(after.total_due_fen)
+                .bind(before.id)
+                .execute(tx.conn())
+                .await?;
+            let pick = |r: &ResidentRow| serde_json::json!({"list_groups": r.list_groups, "deceased_on": r.deceased_on, "status": r.status, "total_due_fen": r.total_due_fen});
+            tx.audit(actor, action, "insurance_resident", &before.id_number, Some(&pick(before)), Some(&pick(after))).await?;
+        }
+        tx.commit().await
+    }
+
+    /// The roster (清册) page: filtered, paged, ordered by village and name.
+    pub async fn insurance_roster(&self, f: &RosterFilter) -> Result<(Vec<ResidentRow>, i64)> {
+        let mut conds = vec!["year = $1".to_string()];
+        let mut binds: Vec<String> = Vec::new();
+        let mut push = |conds: &mut Vec<String>, cond: &str, v: String| {
+            binds.push(v);
+            conds.push(cond.replace('?', &format!("${}", binds.len() + 1)));
+        };
+        if let Some(t) = f.town.as_ref().filter(|s| !s.is_empty()) {
+            push(&mut conds, "town = ?", t.clone());
+        }
+        if let Some(v) = f.village.as_ref().filter(|s| !s.is_empty()) {
+            push(&mut conds, "village = ?", v.clone());
+        }
+        if let Some(q) = f.q.as_ref().map(|s| s.trim()).filter(|s| !s.is_empty()) {
+            if q.chars().next().is_some_and(|c| c.is_ascii_digit()) {
+                push(&mut conds, "id_number LIKE ?", format!("{}%", q.to_ascii_uppercase()));
+            } else {
+                push(&mut conds, "name LIKE ?", format!("%{q}%"));
+            }
+        }
+        match f.status.as_deref() {
+            Some("included") => conds.push("status = 'included'".into()),
+            Some("excluded") => conds.push("status <> 'included'".into()),
+            Some(s) if !s.is_empty() => push(&mut conds, "status = ?", s.to_string()),
+            _ => {}
+        }
+        match f.paid.as_deref() {
+            Some("paid") => conds.push("paid_fen > 0".into()),
+            Some("unpaid") => conds.push("status = 'included' AND total_due_fen > 0 AND paid_fen <= 0".into()),
+            _ => {}
+        }
+        let wh = conds.join(" AND ");
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM insurance_residents WHERE {wh}"))).bind(f.year);
+        for b in &binds {
+            q = q.bind(b);
+        }
+        let total: i64 = q.fetch_one(self.pool()).await?.try_get(0)?;
+        let sql = format!(
+            "SELECT {READ_COLS} FROM insurance_residents WHERE {wh} ORDER BY town, village, name, id_number LIMIT {} OFFSET {}",
+            f.limit.clamp(1, 100_000),
+            f.offset.max(0)
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(f.year);
+        for b in &binds {
+            q = q.bind(b);
+        }
+        let rows = q.fetch_all(self.pool()).await?;
+        Ok((rows.iter().map(resident_row).collect::<Result<_>>()?, total))
+    }
+
+    /// Distinct (town, village) pairs with residents, optionally of one town.
+    pub async fn insurance_villages(&self, town: Option<&str>) -> Result<Vec<(String, String)>> {
+        let rows = match town {
+            Some(t) => {
+                sqlx::query("SELECT DISTINCT town, village FROM insurance_residents WHERE town = $1 ORDER BY town, village")
+                    .bind(t)
+                    .fetch_all(self.pool())
+                    .await?
+            }
+            None => {
+                sqlx::query("SELECT DISTINCT town, village FROM insurance_residents ORDER BY town, village").fetch_all(self.pool()).await?
+            }
+        };
+        rows.iter().map(|r| Ok((r.try_get(0)?, r.try_get(1)?))).collect()
+    }
+
+    /// Record a payment. Idempotent by reference: the same reference with the
+    /// same content returns the first record; with other content it is refused.
+    /// The caller has checked the rules (not excluded, not after death).
+    pub async fn insurance_record_payment(&self, actor: &str, p: &NewPayment) -> Result<Recorded> {
+        if !CHANNELS.contains(&p.channel.as_str()) {
+            return Err(StoreError::Invalid(format!("缴费渠道“{}”无效（可用：{}）", p.channel, CHANNELS.join("、"))));
+        }
+        if p.reference.trim().is_empty() {
+            return Err(StoreError::Invalid("请填写缴费凭证号（流水号）".into()));
+        }
+        if p.amount_fen <= 0 {
+            return Err(StoreError::Invalid("缴费金额应大于0".into()));
+        }
+        let mut tx = self.begin_write().await?;
+        let existing = sqlx::query("SELECT id, resident_id, amount_fen, kind FROM insurance_payments WHERE reference = $1")
+            .bind(p.reference.trim())
+            .fetch_optional(tx.conn())
+            .await?;
+        if let Some(r) = existing {
+            let (id, rid, amt, kind): (i64, i64, i64, String) = (r.try_get(0)?, r.try_get(1)?, r.try_get(2)?, r.try_get(3)?);
+            if rid == p.resident_id && amt == p.amount_fen && kind == p.kind {
+                return Ok(Recorded::Existing(id));
+            }
+            return Err(StoreError::Conflict(format!("凭证号 {} 已登记为另一笔缴费", p.reference.trim())));
+        }
+        let res = sqlx::query("SELECT town, village, name, id_number FROM insurance_residents WHERE id = $1")
+            .bind(p.resident_id)
+            .fetch_optional(tx.conn())
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("居民 {}", p.resident_id)))?;
+        let (town, village): (String, String) = (res.try_get(0)?, res.try_get(1)?);
+        let id: i64 = sqlx::query(
+            "INSERT INTO insurance_payments (reference, resident_id, year, kind, amount_fen, channel, paid_on, town, village, recorded_by, recorded_at, note) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
+        )
+        .bind(p.reference.trim())
+        .bind(p.resident_id)
+        .bind(p.year)
+        .bind(&p.kind)
+        .bind(p.amount_fen)
+        .bind(&p.channel)
+        .bind(&p.paid_on)
+        .bind(&town)
+        .bind(&village)
+        .bind(actor)
+        .bind(crate::now_text())
+        .bind(&p.note)
+        .fetch_one(tx.conn())
+        .await?
+        .try_get(0)?;
+        let col = if p.kind == "on_behalf" { "on_behalf_paid_fen" } else { "paid_fen" };
+        sqlx::query(sqlx::AssertSqlSafe(format!("UPDATE insurance_residents SET {col} = {col} + $1 WHERE id = $2")))
+            .bind(p.amount_fen)
+            .bind(p.resident_id)
+            .execute(tx.conn())
+            .await?;
+        let after = serde_json::json!({"reference": p.reference.trim(), "id_number": res.try_get::<String, _>(3)?, "kind": p.kind,
+            "amount_fen": p.amount_fen, "channel": p.channel, "paid_on": p.paid_on, "year": p.year});
+        tx.audit(actor, "record_payment", "insurance_payment", &id.to_string(), None, Some(&after)).await?;
+        tx.commit().await?;
+        Ok(Recorded::New(id))
+    }
+
+    /// Bulk payments on behalf (代缴) by a bureau, in one transaction; references already recorded are skipped.
+    pub async fn insurance_record_bulk(&self, actor: &str, payments: &[NewPayment]) -> Result<(i64, i64)> {
+        let mut tx = self.begin_write().await?;
+        let (mut added, mut skipped, mut total) = (0i64, 0i64, 0i64);
+        for p in payments {
+            if !CHANNELS.contains(&p.channel.as_str()) {
+                return Err(StoreError::Invalid(format!("缴费渠道“{}”无效", p.channel)));
+            }
+            let r = sqlx::query(
+                "INSERT INTO insurance_payments (reference, resident_id, year, kind, amount_fen, channel, paid_on, town, village, recorded_by, recorded_at, note) \
+                 SELECT $1, id, $2, $3, $4, $5, $6, town, village, $7, $8, $9 FROM insurance_residents WHERE id = $10 \
+                 ON CONFLICT (reference) DO NOTHING",
+            )
+            .bind(&p.reference)
+            .bind(p.year)
+            .bind(&p.kind)
+            .bind(p.amount_fen)
+            .bind(&p.channel)
+            .bind(&p.paid_on)
+            .bind(actor)
+            .bind(crate::now_text())
+            .bind(&p.note)
+            .bind(p.resident_id)
+            .execute(tx.conn())
+            .await?;
+            if r.rows_affected() == 0 {
+                skipped += 1;
+                continue;
+            }
+            let col = if p.kind == "on_behalf" { "on_behalf_paid_fen" } else { "paid_fen" };
+            sqlx::query(sqlx::AssertSqlSafe(format!("UPDATE insurance_residents SET {col} = {col} + $1 WHERE id = $2")))
+                .bind(p.amount_fen)
+                .bind(p.resident_id)
+                .execute(tx.conn())
+                .await?;
+            added += 1;
+            total += p.amount_fen;
+        }
+        if added > 0 {
+            let after = serde_json::json!({"payments": added, "skipped": skipped, "amount_fen": total});
+            tx.audit(actor, "record_bulk_payments", "insurance_payment", "bulk", None, Some(&after)).await?;
+        }
+        tx.commit().await?;
+        Ok((added, skipped))
+    }
+
+    /// Refund a payment in full: a negative payment pointing at it.
+    pub async fn insurance_refund(&self, actor: &str, payment_id: i64, paid_on: &str, reason: &str) -> Result<i64> {
+        let mut tx = self.begin_write().await?;
+        let r =
+            sqlx::query("SELECT reference, resident_id, year, kind, amount_fen, channel, refund_of FROM insurance_payments WHERE id = $1")
+                .bind(payment_id)
+                .fetch_optional(tx.conn())
+                .await?
+                .ok_or_else(|| StoreError::NotFound(format!("缴费记录 {payment_id}")))?;
+        let (reference, rid, year, kind, amount, channel, refund_of): (String, i64, i64, String, i64, String, Option<i64>) =
+            (r.try_get(0)?, r.try_get(1)?, r.try_get(2)?, r.try_get(3)?, r.try_get(4)?, r.try_get(5)?, r.try_get(6)?);
+        if refund_of.is_some() || amount <= 0 {
+            return Err(StoreError::Invalid("退费记录不能再退费".into()));
+        }
+        let done: i64 = sqlx::query("SELECT COUNT(*) FROM insurance_payments WHERE refund_of = $1")
+            .bind(payment_id)
+            .fetch_one(tx.conn())
+            .await?
+            .try_get(0)?;
+        if done > 0 {
+            return Err(StoreError::Conflict(format!("缴费 {reference} 已退费")));
+        }
+        let id: i64 = sqlx::query(
+            "INSERT INTO insurance_payments (reference, resident_id, year, kind, amount_fen, channel, paid_on, town, village, recorded_by, recorded_at, refund_of, note) \
+             SELECT $1, resident_id, year, kind, $2, channel, $3, town, village, $4, $5, id, $6 FROM insurance_payments WHERE id = $7 RETURNING id",
+        )
+        .bind(format!("{reference}-退费"))
+        .bind(-amount)
+        .bind(paid_on)
+        .bind(actor)
+        .bind(crate::now_text())
+        .bind(reason)
+        .bind(payment_id)
+        .fetch_one(tx.conn())
+        .await?
+        .try_get(0)?;
+        let col = if kind == "on_behalf" { "on_behalf_paid_fen" } else { "paid_fen" };
+        sqlx::query(sqlx::AssertSqlSafe(format!("UPDATE insurance_residents SET {col} = {col} - $1 WHERE id = $2")))
+            .bind(amount)
+            .bind(rid)
+            .execute(tx.conn())
+            .await?;
+        let before = serde_json::json!({"reference": reference, "amount_fen": amount, "channel": channel, "year": year});
+        let after = serde_json::json!({"refund_id": id, "amount_fen": -amount, "paid_on": paid_on, "reason": reason});
+        tx.audit(actor, "refund_payment", "insurance_payment", &payment_id.to_string(), Some(&before), Some(&after)).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    pub async fn insurance_payments_of(&self, resident_id: i64) -> Result<Vec<Payment>> {
+        let sql = format!(
+            "SELECT {PAY_COLS} FROM insurance_payments p JOIN insurance_residents r ON r.id = p.resident_id WHERE p.resident_id = $1 ORDER BY p.id"
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(resident_id).fetch_all(self.pool()).await?;
+        rows.iter().map(payment_row).collect()
+    }
+
+    pub async fn insurance_payment(&self, id: i64) -> Result<Payment> {
+        let sql = format!("SELECT {PAY_COLS} FROM insurance_payments p JOIN insurance_residents r ON r.id = p.resident_id WHERE p.id = $1");
+        let r = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(id)
+            .fetch_optional(self.pool())
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("缴费记录 {id}")))?;
+        payment_row(&r)
+    }
+
+    /// Money recorded against roster lines for one village (钱表相符): per
+    /// agent totals, and every person whose net payment differs from what the
+    /// roster says they owe (or who paid while owing nothing or excluded).
+    pub async fn insurance_reconcile(&self, year: i64, town: &str, village: &str) -> Result<Reconciliation> {
+        let agents = sqlx::query(
+            "SELECT recorded_by, COUNT(*), CAST(SUM(amount_fen) AS BIGINT) FROM insurance_payments \
+             WHERE year = $1 AND town = $2 AND village = $3 AND kind = 'individual' GROUP BY recorded_by ORDER BY recorded_by",
+        )
+        .bind(year)
+        .bind(town)
+        .bind(village)
+        .fetch_all(self.pool())
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(AgentTotal { recorded_by: r.try_get(0)?, payments: r.try_get(1)?, amount_fen: r.try_get::<Option<i64>, _>(2)?.unwrap_or(0) })
+        })
+        .collect::<Result<Vec<_>>>()?;
+        // Per person: the payments table's net sum, against the roster line.
+        let rows = sqlx::query(
+            "SELECT r.id, r.name, r.id_number, r.status, r.total_due_fen, CAST(SUM(p.amount_fen) AS BIGINT) \
+             FROM insurance_payments p JOIN insurance_residents r ON r.id = p.resident_id \
+             WHERE p.year = $1 AND p.town = $2 AND p.village = $3 AND p.kind = 'individual' \
+             GROUP BY r.id, r.name, r.id_number, r.status, r.total_due_fen ORDER BY r.name, r.id_number",
+        )
+        .bind(year)
+        .bind(town)
+        .bind(village)
+        .fetch_all(self.pool())
+        .await?;
+        let (mut money, mut roster, mut persons) = (0i64, 0i64, 0i64);
+        let mut differences = Vec::new();
+        for r in &rows {
+            let (id, name, idn, status, due): (i64, String, String, String, i64) =
+                (r.try_get(0)?, r.try_get(1)?, r.try_get(2)?, r.try_get(3)?, r.try_get(4)?);
+            let paid: i64 = r.try_get::<Option<i64>, _>(5)?.unwrap_or(0);
+            money += paid;
+            if paid > 0 {
+                persons += 1;
+                roster += due;
+            }
+            let problem = if paid == 0 {
+                None // paid and refunded in full: nothing outstanding either way.
+            } else if status != "included" {
+                Some("不在参保范围却有缴费".to_string())
+            } else if paid < due {
+                Some("少于清册应缴金额".to_string())
+            } else if paid > due {
+                Some(if due == 0 { "清册应缴为0却有缴费".to_string() } else { "多于清册应缴金额".to_string() })
+            } else {
+                None
+            };
+            if let Some(problem) = problem {
+                differences.push(ReconLine {
+                    resident_id: id,
+                    name,
+                    id_number: idn,
+                    status,
+                    due_fen: due,
+                    paid_fen: paid,
+                    difference_fen: paid - due,
+                    problem,
+                });
+            }
+        }
+        Ok(Reconciliation {
+            town: town.into(),
+            village: village.into(),
+            year,
+            agents,
+            money_fen: money,
+            roster_fen: roster,
+            paid_persons: persons,
+            differences,
+        })
+    }
+
+    /// Publish a village's paid roster (公示). Publishing again changes nothing.
+    pub async fn insurance_publish(&self, actor: &str, year: i64, town: &str, village: &str) -> Result<bool> {
+        let mut tx = self.begin_write().await?;
+        let r = sqlx::query(
+            "INSERT INTO insurance_publications (town, village, year, published_by, published_at) VALUES ($1, $2, $3, $4, $5) \
+             ON CONFLICT (town, village, year) DO NOTHING",
+        )
+        .bind(town)
+        .bind(village)
+        .bind(year)
+        .bind(actor)
+        .bind(crate::now_text())
+        .execute(tx.conn())
+        .await?;
+        if r.rows_affected() == 0 {
+            return Ok(false);
+        }
+        let after = serde_json::json!({"town": town, "village": village, "year": year});
+        tx.audit(actor, "publish_roster", "insurance_publication", &format!("{year}/{town}/{village}"), None, Some(&after)).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    pub async fn insurance_publications(&self) -> Result<Vec<Publication>> {
+        let rows = sqlx::query(
+            "SELECT id, town, village, year, published_by, published_at FROM insurance_publications ORDER BY year DESC, town, village",
+        )
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(Publication {
+                    id: r.try_get(0)?,
+                    town: r.try_get(1)?,
+                    village: r.try_get(2)?,
+                    year: r.try_get(3)?,
+                    published_by: r.try_get(4)?,
+                    published_at: r.try_get(5)?,
+                })
+            })
+            .collect()
+    }
+
+    /// The public roster of a published village: who has paid, masked (name
+    /// keeps the surname, ID keeps the first 6 and last 4 characters).
+    /// `None` when the village's roster is not published.
+    pub async fn insurance_public_roster(&self, year: i64, town: &str, village: &str) -> Result<Option<Vec<(String, String)>>> {
+        let published: i64 = sqlx::query("SELECT COUNT(*) FROM insurance_publications WHERE year = $1 AND town = $2 AND village = $3")
+            .bind(year)
+            .bind(town)
+            .bind(village)
+            .fetch_one(self.pool())
+            .await?
+            .try_get(0)?;
+        if published == 0 {
+            return Ok(None);
+        }
+        let rows = sqlx::query(
+            "SELECT name, id_number FROM insurance_residents WHERE year = $1 AND town = $2 AND village = $3 AND paid_fen > 0 ORDER BY name, id_number",
+        )
+        .bind(year)
+        .bind(town)
+        .bind(village)
+        .fetch_all(self.pool())
+        .await?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in &rows {
+            let name: String = r.try_get(0)?;
+            let idn: String = r.try_get(1)?;
+            let masked = kernel::ResidentId::parse(&idn).map(|i| i.masked()).unwrap_or_else(|_| "******************".into());
+            out.push((mask_name(&name), masked));
+        }
+        Ok(Some(out))
+    }
+
+    /// The 征缴统计参照表 per town: one GROUP BY over the stored figures.
+    pub async fn insurance_stats(&self, year: i64, town: Option<&str>) -> Result<Vec<TownStats>> {
+        let sql = format!(
+            "SELECT town, COUNT(*), \
+             SUM(CASE WHEN status = 'included' THEN 1 ELSE 0 END), \
+             SUM(CASE WHEN status = 'included' AND total_due_fen > 0 THEN 1 ELSE 0 END), \
+             CAST(SUM(CASE WHEN status = 'included' THEN total_due_fen ELSE 0 END) AS BIGINT), \
+             SUM(CASE WHEN paid_fen > 0 THEN 1 ELSE 0 END), \
+             CAST(SUM(paid_fen) AS BIGINT), \
+             SUM(CASE WHEN status = 'included' AND (medical_individual_fen = 0 OR paid_fen > 0) THEN 1 ELSE 0 END), \
+             SUM(CASE WHEN band = 1 THEN 1 ELSE 0 END), \
+             SUM(CASE WHEN band = 1 AND paid_fen > 0 THEN 1 ELSE 0 END), \
+             SUM(CASE WHEN band = 2 THEN 1 ELSE 0 END), \
+             SUM(CASE WHEN band = 2 AND paid_fen > 0 THEN 1 ELSE 0 END) \
+             FROM insurance_residents WHERE year = $1 {} GROUP BY town ORDER BY town",
+            if town.is_some() { "AND town = $2" } else { "" }
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(year);
+        if let Some(t) = town {
+            q = q.bind(t);
+        }
+        let rows = q.fetch_all(self.pool()).await?;
+        let n = |r: &sqlx::any::AnyRow, i: usize| -> Result<i64> { Ok(r.try_get::<Option<i64>, _>(i)?.unwrap_or(0)) };
+        rows.iter()
+            .map(|r| {
+                Ok(TownStats {
+                    town: r.try_get(0)?,
+                    residents: n(r, 1)?,
+                    included: n(r, 2)?,
+                    due_persons: n(r, 3)?,
+                    due_fen: n(r, 4)?,
+                    paid_persons: n(r, 5)?,
+                    paid_fen: n(r, 6)?,
+                    medical_covered: n(r, 7)?,
+                    lower_due: n(r, 8)?,
+                    lower_paid: n(r, 9)?,
+                    upper_due: n(r, 10)?,
+                    upper_paid: n(r, 11)?,
+                })
+            })
+            .collect()
+    }
+
+    /// Payments in bulk without the per-payment checks (demo seeding): multi-row
+    /// inserts, the paid columns recomputed once, one transaction, one audit entry.
+    pub async fn insurance_seed_payments(&self, actor: &str, payments: &[NewPayment]) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        let positional = tx.backend() == crate::Backend::Sqlite;
+        let at = crate::now_text();
+        for chunk in payments.chunks(500) {
+            let mut sql = String::from(
+                "INSERT INTO insurance_payments (reference, resident_id, year, kind, amount_fen, channel, paid_on, town, village, recorded_by, recorded_at, note) \
+                 SELECT v.reference, v.resident_id, v.year, v.kind, v.amount_fen, v.channel, v.paid_on, r.town, r.village, v.recorded_by, v.recorded_at, v.note FROM (",
+            );
+            let mut k = 0;
+            for i in 0..chunk.len() {
+                if i > 0 {
+                    sql.push_str(" UNION ALL ");
+                }
+                sql.push_str("SELECT ");
+                for (j, col) in
+                    ["reference", "resident_id", "year", "kind", "amount_fen", "channel", "paid_on", "recorded_by", "recorded_at", "note"]
+                        .iter()
+                        .enumerate()
+                {
+                    k += 1;
+                    if j > 0 {
+                        sql.push_str(", ");
+                    }
+                    let cast = matches!(*col, "resident_id" | "year" | "amount_fen") && !positional;
+                    let ph = if positional { "?".to_string() } else { format!("${k}") };
+                    if cast {
+                        sql.push_str(&format!("CAST({ph} AS BIGINT)"));
+                    } else if !positional {
+                        sql.push_str(&format!("CAST({ph} AS TEXT)"));
+                    } else {
+                        sql.push_str(&ph);
+                    }
+                    if i == 0 {
+                        sql.push_str(" AS ");
+                        sql.push_str(col);
+                    }
+                }
+            }
+            sql.push_str(") v JOIN insurance_residents r ON r.id = v.resident_id");
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for p in chunk {
+                q = q
+                    .bind(&p.reference)
+                    .bind(p.resident_id)
+                    .bind(p.year)
+                    .bind(&p.kind)
+                    .bind(p.amount_fen)
+                    .bind(&p.channel)
+                    .bind(&p.paid_on)
+                    .bind(actor)
+                    .bind(&at)
+                    .bind(&p.note);
+            }
+            q.execute(tx.conn()).await?;
+        }
+        sqlx::query(
+            "UPDATE insurance_residents SET \
+             paid_fen = COALESCE((SELECT SUM(p.amount_fen) FROM insurance_payments p WHERE p.resident_id = insurance_residents.id AND p.kind = 'individual'), 0), \
+             on_behalf_paid_fen = COALESCE((SELECT SUM(p.amount_fen) FROM insurance_payments p WHERE p.resident_id = insurance_residents.id AND p.kind = 'on_behalf'), 0) \
+             WHERE id IN (SELECT resident_id FROM insurance_payments)",
+        )
+        .execute(tx.conn())
+        .await?;
+        let total: i64 = payments.iter().map(|p| p.amount_fen).sum();
+        let after = serde_json::json!({"payments": payments.len(), "amount_fen": total});
+        tx.audit(actor, "seed_payments", "insurance_payment", "bulk", None, Some(&after)).await?;
+        tx.commit().await
+    }
+}
+
+/// Demo data that needs only the store: none (the population needs the engine; see the web module's seed).
 pub async fn seed_demo(_store: &Store) -> Result<()> {
     Ok(())
 }

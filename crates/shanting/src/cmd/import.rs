@@ -1,3 +1,4 @@
+use std::io::{BufReader, IsTerminal as _};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -13,10 +14,30 @@ pub enum Command {
         #[arg(long, env = "SHANTING_DB", default_value = "sqlite://shanting.db")]
         db: String,
     },
+    /// Import residents for insurance collection from CSV or XLSX in the
+    /// `insurance roster` input format. Committed in batches; a rerun after a
+    /// crash resumes, and importing the same file again changes nothing.
+    Residents {
+        file: PathBuf,
+        #[arg(long, env = "SHANTING_DB", default_value = "sqlite://shanting.db")]
+        db: String,
+        /// Contribution year; default: the latest year with figures in the policy files.
+        #[arg(long)]
+        year: Option<i32>,
+        /// Rows per committed batch.
+        #[arg(long, default_value_t = web::modules::insurance::import::DEFAULT_BATCH)]
+        batch: usize,
+    },
 }
 
 pub fn run(cmd: Command, ctx: &Ctx) -> anyhow::Result<ExitCode> {
-    let Command::Villages { file, db } = cmd;
+    match cmd {
+        Command::Villages { file, db } => villages(file, db, ctx),
+        Command::Residents { file, db, year, batch } => residents(file, db, year, batch, ctx),
+    }
+}
+
+fn villages(file: PathBuf, db: String, ctx: &Ctx) -> anyhow::Result<ExitCode> {
     let bytes = std::fs::read(&file).with_context(|| format!("读取 {}", file.display()))?;
     let rows = match web::parse_village_file(&file.to_string_lossy(), &bytes) {
         Ok(r) => r,
@@ -40,5 +61,76 @@ pub fn run(cmd: Command, ctx: &Ctx) -> anyhow::Result<ExitCode> {
             }
             Err(e) => Err(e.into()),
         }
+    })
+}
+
+fn residents(file: PathBuf, db: String, year: Option<i32>, batch: usize, ctx: &Ctx) -> anyhow::Result<ExitCode> {
+    use web::modules::insurance::import;
+    let rules = match year {
+        Some(y) => import::rules_for(&ctx.params, y),
+        None => import::current_rules(&ctx.params),
+    };
+    let rules = match rules {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("错误: {e}");
+            return Ok(ExitCode::from(2));
+        }
+    };
+    let is_xlsx = file.extension().is_some_and(|e| e.eq_ignore_ascii_case("xlsx"));
+    let xlsx_csv = if is_xlsx {
+        let bytes = std::fs::read(&file).with_context(|| format!("读取 {}", file.display()))?;
+        match import::xlsx_to_csv(&bytes) {
+            Ok(c) => Some(c),
+            Err(e) => {
+                eprintln!("错误: {}: {e}", file.display());
+                return Ok(ExitCode::from(2));
+            }
+        }
+    } else {
+        None
+    };
+    let key = match &xlsx_csv {
+        Some(c) => store::insurance::content_key(c.as_slice())?,
+        None => store::insurance::content_key(std::fs::File::open(&file).with_context(|| format!("打开 {}", file.display()))?)?,
+    };
+    let source = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let district = district::District::load(&ctx.params)?;
+    let tty = std::io::stderr().is_terminal();
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    rt.block_on(async move {
+        let store = store::Store::connect(&db).await.with_context(|| format!("连接数据库 {db}"))?;
+        store.seed_reference(&district).await?;
+        let progress = |r: &import::ImportReport| {
+            if tty {
+                eprint!("\r已提交 {} 行（读取 {} 行）", r.written, r.read);
+            }
+        };
+        let result = match &xlsx_csv {
+            Some(c) => import::import_residents(&store, &rules, &district, "cli", &source, &key, c.as_slice(), batch, progress).await,
+            None => {
+                let f = BufReader::with_capacity(1 << 20, std::fs::File::open(&file)?);
+                import::import_residents(&store, &rules, &district, "cli", &source, &key, f, batch, progress).await
+            }
+        };
+        if tty {
+            eprintln!();
+        }
+        let rep = match result {
+            Ok(r) => r,
+            Err(web::AppError::BadRequest(m)) => {
+                eprintln!("错误: {}: {m}（未写入任何数据）", file.display());
+                return Ok(ExitCode::from(2));
+            }
+            Err(e) => anyhow::bail!("{e}"),
+        };
+        for e in rep.errors.iter().take(100) {
+            eprintln!("第{}行 {}={:?}: {}", e.line, e.column, e.value, e.message);
+        }
+        if rep.rejected > 100 {
+            eprintln!("……另有 {} 行有误", rep.rejected - 100);
+        }
+        println!("{}（{}年度，任务 {}）", rep.summary(), rules.year, rep.job_id);
+        Ok(if rep.rejected > 0 { ExitCode::from(3) } else { ExitCode::SUCCESS })
     })
 }

@@ -10,5 +10,6 @@ pub mod subsidy;
 pub async fn seed_demo(state: &crate::AppState) -> Result<(), crate::AppError> {
     meeting::seed_demo(state).await?;
     subsidy::seed_demo(state).await?;
+    insurance::seed_demo(state).await?;
     Ok(())
 }

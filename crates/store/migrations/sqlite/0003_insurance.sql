@@ -1,0 +1,70 @@
+-- Resident pension and medical insurance collection (山政办发〔2022〕4号).
+-- A resident row holds the registration facts (the roster input) and the
+-- figures the engine computed for the collection year at import/recompute
+-- time, so that rosters and statistics are plain queries.
+CREATE TABLE insurance_residents (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    id_number TEXT NOT NULL UNIQUE,
+    name TEXT NOT NULL,
+    town TEXT NOT NULL,
+    village TEXT NOT NULL,
+    birth_date TEXT NOT NULL,
+    hukou_in_district INTEGER NOT NULL,
+    residence_permit INTEGER NOT NULL,
+    employee_insurance INTEGER NOT NULL,
+    student INTEGER NOT NULL,
+    receiving_pension INTEGER NOT NULL,
+    groups TEXT NOT NULL DEFAULT '',
+    list_groups TEXT NOT NULL DEFAULT '',
+    disability_grade INTEGER,
+    pension_tier_fen INTEGER,
+    sponsored_fen INTEGER,
+    deceased_on TEXT,
+    source TEXT NOT NULL,
+    year INTEGER NOT NULL,
+    as_of TEXT NOT NULL,
+    age INTEGER NOT NULL,
+    band INTEGER NOT NULL,
+    status TEXT NOT NULL,
+    pension_status TEXT NOT NULL,
+    medical_individual_fen INTEGER NOT NULL,
+    medical_on_behalf_fen INTEGER NOT NULL,
+    medical_sponsored_fen INTEGER NOT NULL,
+    medical_fiscal_fen INTEGER NOT NULL,
+    pension_tier_yuan INTEGER,
+    pension_individual_fen INTEGER NOT NULL,
+    pension_on_behalf_fen INTEGER NOT NULL,
+    pension_subsidy_fen INTEGER NOT NULL,
+    total_due_fen INTEGER NOT NULL,
+    paid_fen INTEGER NOT NULL DEFAULT 0,
+    on_behalf_paid_fen INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX insurance_residents_place ON insurance_residents(town, village, name);
+CREATE INDEX insurance_residents_stats ON insurance_residents(year, town, status, pension_status, band, paid_fen, medical_individual_fen, total_due_fen);
+CREATE TABLE insurance_payments (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    reference TEXT NOT NULL UNIQUE,
+    resident_id INTEGER NOT NULL REFERENCES insurance_residents(id),
+    year INTEGER NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('individual','on_behalf')),
+    amount_fen INTEGER NOT NULL,
+    channel TEXT NOT NULL CHECK (channel IN ('POS','裕农通','银联二维码','微信','支付宝','爱山东','银行','电子税务局')),
+    paid_on TEXT NOT NULL,
+    town TEXT NOT NULL,
+    village TEXT NOT NULL,
+    recorded_by TEXT NOT NULL,
+    recorded_at TEXT NOT NULL,
+    refund_of INTEGER REFERENCES insurance_payments(id),
+    note TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX insurance_payments_resident ON insurance_payments(resident_id);
+CREATE INDEX insurance_payments_place ON insurance_payments(year, town, village);
+CREATE TABLE insurance_publications (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    town TEXT NOT NULL,
+    village TEXT NOT NULL,
+    year INTEGER NOT NULL,
+    published_by TEXT NOT NULL,
+    published_at TEXT NOT NULL,
+    UNIQUE (town, village, year)
+);

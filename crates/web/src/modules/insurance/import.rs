@@ -1,0 +1,391 @@
+//! Resident import (CSV/XLSX in the roster input format) and the engine
+//! glue that turns a resident into the stored roster figures. Shared by the
+//! upload page and `shanting import residents`.
+//!
+//! The file is streamed; valid rows are committed in batches, each in one
+//! transaction together with the job's progress (the last input line done),
+//! so that a run killed halfway resumes after its last committed batch, and
+//! importing the same file again changes nothing (rows are upserted by ID
+//! number). Invalid rows are reported with line, column and message and
+//! never written.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::io::Read;
+
+use insurance::{Groups, INPUT_COLUMNS, PensionStatus, Resident, Rules, compute, parse_row};
+use kernel::{Date, Money, ResidentId};
+use serde::Serialize;
+use store::Store;
+use store::insurance::ResidentRow;
+
+use crate::AppError;
+
+/// Rows per committed batch.
+pub const DEFAULT_BATCH: usize = 5_000;
+
+/// A rejected input row.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct LineError {
+    pub line: u64,
+    pub column: String,
+    pub value: String,
+    pub message: String,
+}
+
+/// What an import did.
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct ImportReport {
+    pub job_id: i64,
+    /// Data rows read (every line after the header that is not blank).
+    pub read: u64,
+    /// Valid rows (written now, or already by an earlier run of the same job).
+    pub valid: u64,
+    /// Valid rows written by this run.
+    pub written: u64,
+    /// Input lines already committed by an interrupted earlier run.
+    pub resumed_after_line: i64,
+    pub rejected: u64,
+    /// The first rejected rows (up to 1000).
+    pub errors: Vec<LineError>,
+}
+
+impl ImportReport {
+    pub fn summary(&self) -> String {
+        let resumed = if self.resumed_after_line > 0 {
+            format!("（接续上次中断的导入，第{}行之前已提交）", self.resumed_after_line)
+        } else {
+            String::new()
+        };
+        format!("读取{}行，有效{}行，本次写入{}行，拒绝{}行{resumed}", self.read, self.valid, self.written, self.rejected)
+    }
+}
+
+/// The contribution year the module works on: the latest year up to next
+/// year whose figures are in the policy files.
+pub fn current_rules(params: &kernel::ParamSet) -> Result<Rules, AppError> {
+    let this = i32::from(store::today().year());
+    for y in (this - 15..=this + 1).rev() {
+        if let Ok(r) = Rules::load(params, y) {
+            return Ok(r);
+        }
+    }
+    Err(AppError::Internal("没有可用的社保征缴年度参数".into()))
+}
+
+/// Rules of an explicit year.
+pub fn rules_for(params: &kernel::ParamSet, year: i32) -> Result<Rules, AppError> {
+    Rules::load(params, year).map_err(|e| AppError::BadRequest(format!("{year}年度的缴费参数不可用：{e}")))
+}
+
+fn union(a: Groups, b: Groups) -> Groups {
+    a.iter().chain(b.iter()).collect()
+}
+
+/// The stored row of a parsed resident: facts plus the engine's figures on `as_of`.
+pub fn row_of(rules: &Rules, as_of: Date, r: &Resident<'_>, list_groups: Groups, source: &str) -> ResidentRow {
+    let mut eff = r.clone();
+    eff.groups = union(r.groups, list_groups);
+    let c = compute(rules, &eff, as_of);
+    let band = match c.pension_status {
+        PensionStatus::Due => match rules.targets.band(c.age) {
+            Some(true) => 2,
+            Some(false) => 1,
+            None => 0,
+        },
+        _ => 0,
+    };
+    ResidentRow {
+        id: 0,
+        id_number: r.id.to_string(),
+        name: r.name.to_string(),
+        town: r.town.to_string(),
+        village: r.village.to_string(),
+        birth_date: r.id.birth_date().to_string(),
+        hukou_in_district: r.hukou_in_district,
+        residence_permit: r.residence_permit,
+        employee_insurance: r.employee_insurance,
+        student: r.student,
+        receiving_pension: r.receiving_pension,
+        groups: r.groups.to_string(),
+        list_groups: list_groups.to_string(),
+        disability_grade: r.disability_grade.map(i64::from),
+        pension_tier_fen: r.pension_tier.map(Money::fen),
+        sponsored_fen: r.sponsored.map(Money::fen),
+        deceased_on: r.deceased_on.map(|d| d.to_string()),
+        source: source.to_string(),
+        year: i64::from(rules.year),
+        as_of: as_of.to_string(),
+        age: i64::from(c.age),
+        band,
+        status: c.status.as_str().to_string(),
+        pension_status: c.pension_status.as_str().to_string(),
+        medical_individual_fen: c.medical_individual.fen(),
+        medical_on_behalf_fen: c.medical_on_behalf.fen(),
+        medical_sponsored_fen: c.medical_sponsored.fen(),
+        medical_fiscal_fen: c.medical_fiscal.fen(),
+        pension_tier_yuan: c.pension_tier.map(|t| t.fen() / 100),
+        pension_individual_fen: c.pension_individual.fen(),
+        pension_on_behalf_fen: c.pension_on_behalf.fen(),
+        pension_subsidy_fen: c.pension_subsidy.fen(),
+        total_due_fen: c.total_due.fen(),
+        paid_fen: 0,
+        on_behalf_paid_fen: 0,
+    }
+}
+
+/// A stored resident back as the engine's input (imported and list groups together).
+pub fn resident_of(row: &ResidentRow) -> Result<Resident<'static>, AppError> {
+    let bad = |m: String| AppError::Internal(format!("居民 {} 的存储数据无效：{m}", row.id_number));
+    let id = ResidentId::parse(&row.id_number).map_err(|e| bad(e.to_string()))?;
+    let groups = Groups::parse(row.groups.as_bytes()).map_err(bad)?;
+    let list = Groups::parse(row.list_groups.as_bytes()).map_err(bad)?;
+    Ok(Resident {
+        id,
+        name: Cow::Owned(row.name.clone()),
+        town: Cow::Owned(row.town.clone()),
+        village: Cow::Owned(row.village.clone()),
+        hukou_in_district: row.hukou_in_district,
+        residence_permit: row.residence_permit,
+        employee_insurance: row.employee_insurance,
+        student: row.student,
+        receiving_pension: row.receiving_pension,
+        groups: union(groups, list),
+        disability_grade: row.disability_grade.and_then(|g| u8::try_from(g).ok()),
+        pension_tier: row.pension_tier_fen.map(Money::from_fen),
+        sponsored: row.sponsored_fen.map(Money::from_fen),
+        deceased_on: row.deceased_on.as_deref().and_then(|d| kernel::parse_date(d).ok()),
+    })
+}
+
+/// Recompute a stored resident after a list changed its groups or death date.
+pub fn recompute(rules: &Rules, row: &ResidentRow) -> Result<ResidentRow, AppError> {
+    let mut r = resident_of(row)?;
+    let imported = Groups::parse(row.groups.as_bytes()).map_err(AppError::Internal)?;
+    let list = Groups::parse(row.list_groups.as_bytes()).map_err(AppError::Internal)?;
+    r.groups = imported;
+    let as_of = kernel::parse_date(&row.as_of).unwrap_or(rules.default_as_of);
+    let mut out = row_of(rules, as_of, &r, list, &row.source);
+    out.id = row.id;
+    out.paid_fen = row.paid_fen;
+    out.on_behalf_paid_fen = row.on_behalf_paid_fen;
+    Ok(out)
+}
+
+/// An XLSX sheet as CSV bytes (calamine reads the whole workbook anyway).
+pub fn xlsx_to_csv(bytes: &[u8]) -> Result<Vec<u8>, String> {
+    use calamine::{Data, Reader, Xlsx};
+    let mut wb: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes)).map_err(|e| format!("无法读取 XLSX：{e}"))?;
+    let sheet = wb.worksheet_range_at(0).ok_or("XLSX 中没有工作表")?.map_err(|e| format!("无法读取工作表：{e}"))?;
+    let mut w = csv::Writer::from_writer(Vec::new());
+    for row in sheet.rows() {
+        let cells: Vec<String> = row
+            .iter()
+            .map(|c| match c {
+                Data::Empty => String::new(),
+                Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
+                Data::DateTime(dt) => excel_date(dt.as_f64()).unwrap_or_else(|| c.to_string()),
+                other => other.to_string(),
+            })
+            .collect();
+        w.write_record(&cells).map_err(|e| e.to_string())?;
+    }
+    w.into_inner().map_err(|e| e.to_string())
+}
+
+/// An Excel serial day number as `YYYY-MM-DD` (day 0 is 1899-12-30).
+fn excel_date(serial: f64) -> Option<String> {
+    let days = serial.floor();
+    if !(1.0..=2_958_465.0).contains(&days) {
+        return None;
+    }
+    let base = Date::new(1899, 12, 30).ok()?;
+    base.checked_add(jiff::Span::new().days(days as i64)).ok().map(|d| d.to_string())
+}
+
+fn id_key(id: &ResidentId) -> u64 {
+    id.as_str().bytes().take(17).fold(0u64, |a, b| a * 10 + u64::from(b.wrapping_sub(b'0')))
+}
+
+/// Import a resident list from `input`. `key` identifies the content (the
+/// job is found again by it after a crash); `progress` is told each batch.
+#[allow(clippy::too_many_arguments)]
+pub async fn import_residents(
+    store: &Store,
+    rules: &Rules,
+    district: &district::District,
+    actor: &str,
+    source: &str,
+    key: &str,
+    input: impl Read,
+    batch: usize,
+    mut progress: impl FnMut(&ImportReport),
+) -> Result<ImportReport, AppError> {
+    let as_of = rules.default_as_of;
+    let job = store.insurance_job_start(&format!("{key} year:{}", rules.year), None).await?;
+    let resume = job.progress;
+    let mut rep = ImportReport { job_id: job.id, resumed_after_line: resume, ..Default::default() };
+    let mut rdr = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(input);
+    let mut rec = csv::ByteRecord::new();
+    // Header.
+    let header_ok = match rdr.read_byte_record(&mut rec) {
+        Ok(true) => {
+            let cols: Vec<String> = rec
+                .iter()
+                .enumerate()
+                .map(|(i, c)| {
+                    let c = if i == 0 { c.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(c) } else { c };
+                    String::from_utf8_lossy(c).trim().to_string()
+                })
+                .collect();
+            let want: Vec<&str> = INPUT_COLUMNS.to_vec();
+            if cols.iter().map(String::as_str).take(want.len()).collect::<Vec<_>>() != want {
+                Err(format!("表头应为 {}，实际为 {}", want.join(","), cols.join(",")))
+            } else {
+                Ok(())
+            }
+        }
+        Ok(false) => Err("文件为空".to_string()),
+        Err(e) => Err(format!("无法读取表头：{e}")),
+    };
+    if let Err(m) = header_ok {
+        store.insurance_job_finish(actor, job.id, "failed", &m).await?;
+        return Err(AppError::BadRequest(m));
+    }
+    let mut seen: HashMap<u64, u64> = HashMap::new();
+    let mut rows: Vec<ResidentRow> = Vec::with_capacity(batch);
+    let mut last_line: u64 = 1;
+    let reject = |rep: &mut ImportReport, e: LineError| {
+        rep.rejected += 1;
+        if rep.errors.len() < 1000 {
+            rep.errors.push(e);
+        }
+    };
+    loop {
+        match rdr.read_byte_record(&mut rec) {
+            Ok(true) => {}
+            Ok(false) => break,
+            Err(e) => {
+                let line = e.position().map(|p| p.line()).unwrap_or(last_line + 1);
+                reject(&mut rep, LineError { line, column: String::new(), value: String::new(), message: format!("CSV 格式错误：{e}") });
+                rep.read += 1;
+                continue;
+            }
+        }
+        let line = rec.position().map(|p| p.line()).unwrap_or(last_line + 1);
+        last_line = line;
+        if rec.iter().all(|f| f.trim_ascii().is_empty()) {
+            continue;
+        }
+        rep.read += 1;
+        let fields: Vec<&[u8]> = rec.iter().collect();
+        let parsed = parse_row(&fields).and_then(|r| rules.check(&r, as_of).map(|()| r));
+        let r = match parsed {
+            Ok(r) => r,
+            Err(e) => {
+                reject(&mut rep, LineError { line, column: e.column.to_string(), value: e.value, message: e.message });
+                continue;
+            }
+        };
+        if !district.is_town(&r.town) {
+            reject(&mut rep, LineError { line, column: "town".into(), value: r.town.to_string(), message: "不是本区的镇（街）".into() });
+            continue;
+        }
+        if r.village.is_empty() {
+            reject(&mut rep, LineError { line, column: "village".into(), value: String::new(), message: "村（居）为空".into() });
+            continue;
+        }
+        if let Some(first) = seen.insert(id_key(&r.id), line) {
+            seen.insert(id_key(&r.id), first);
+            reject(
+                &mut rep,
+                LineError {
+                    line, column: "id_number".into(), value: r.id.to_string(), message: format!("身份证号码与第{first}行重复")
+                },
+            );
+            continue;
+        }
+        rep.valid += 1;
+        if (line as i64) <= resume {
+            continue;
+        }
+        rows.push(row_of(rules, as_of, &r, Groups::EMPTY, source));
+        if rows.len() >= batch {
+            store.insurance_import_batch(actor, job.id, &rows, line as i64).await?;
+            rep.written += rows.len() as u64;
+            rows.clear();
+            progress(&rep);
+        }
+    }
+    store.insurance_import_batch(actor, job.id, &rows, last_line as i64).await?;
+    rep.written += rows.len() as u64;
+    let state = if rep.rejected > 0 { "done_with_errors" } else { "done" };
+    store.insurance_job_finish(actor, job.id, state, &rep.summary()).await?;
+    progress(&rep);
+    Ok(rep)
+}
+
+/// A department list row: an ID number and either a group or a date of death.
+#[derive(Debug, Clone)]
+pub enum ListChange {
+    /// 特殊群体名单 (民政, 乡村振兴, 残联, 退役军人).
+    Group(insurance::Group),
+    /// 死亡名单 (公安, 民政).
+    Deceased(Date),
+}
+
+/// A department list's rows: (line, ID number, change).
+pub type ListRows = Vec<(u64, String, ListChange)>;
+
+/// Parse a department list: CSV with header `id_number,group` or `id_number,deceased_on`.
+pub fn parse_list(bytes: &[u8]) -> Result<(ListRows, Vec<LineError>), String> {
+    let text = std::str::from_utf8(bytes).map_err(|_| "CSV 须为 UTF-8 编码".to_string())?;
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut rdr = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes());
+    let mut rec = csv::StringRecord::new();
+    let kind = match rdr.read_record(&mut rec) {
+        Ok(true) => match (rec.get(0).map(str::trim), rec.get(1).map(str::trim)) {
+            (Some("id_number"), Some("group")) => "group",
+            (Some("id_number"), Some("deceased_on")) => "deceased_on",
+            _ => return Err("表头应为 id_number,group 或 id_number,deceased_on".into()),
+        },
+        _ => return Err("文件为空".into()),
+    };
+    let (mut out, mut errors) = (Vec::new(), Vec::new());
+    while rdr.read_record(&mut rec).map_err(|e| e.to_string())? {
+        let line = rec.position().map(|p| p.line()).unwrap_or(0);
+        let id = rec.get(0).unwrap_or("").trim();
+        let v = rec.get(1).unwrap_or("").trim();
+        if id.is_empty() && v.is_empty() {
+            continue;
+        }
+        let err = |column: &str, value: &str, message: String| LineError { line, column: column.into(), value: value.into(), message };
+        let Ok(rid) = ResidentId::parse(id) else {
+            errors.push(err("id_number", id, "身份证号码无效".into()));
+            continue;
+        };
+        let change = if kind == "group" {
+            match insurance::Group::from_name(v) {
+                Some(g) => ListChange::Group(g),
+                None => {
+                    errors.push(err(
+                        "group",
+                        v,
+                        "未知群体（可用：残疾、五保、低保、优抚、扶贫、特困、返贫致贫、低保边缘、监测帮扶）".into(),
+                    ));
+                    continue;
+                }
+            }
+        } else {
+            match kernel::parse_date(v) {
+                Ok(d) => ListChange::Deceased(d),
+                Err(e) => {
+                    errors.push(err("deceased_on", v, e.to_string()));
+                    continue;
+                }
+            }
+        };
+        out.push((line, rid.to_string(), change));
+    }
+    Ok((out, errors))
+}
