@@ -74,6 +74,6 @@ test('demo: a past meeting with minutes and an upcoming one with materials sent'
   const text = await page.textContent('#meetings');
   assert.match(text, /2022年第一次住房公积金联席会议/);
   assert.match(text, /纪要〔2022〕1号/);
-  assert.match(text, /会前5天发送议题和材料/);
+  assert.match(text, /材料已送达/);
   await context.close();
 });

@@ -46,26 +46,22 @@ pub async fn public_fragment(_state: &AppState) -> Option<String> {
     None
 }
 
-/// The procedure as stages: (stage, label, the step of 四、6 it is, if any).
-pub const STAGES: &[(&str, &str)] = &[
-    ("proposed", "成员单位提议"),
-    ("called", "总召集人确定召开"),
-    ("materials_sent", "会前5天发送议题和材料"),
-    ("opened", "（一）召集人宣布出席情况和议程"),
-    ("reported", "（二）办公室负责人汇报议题"),
-    ("discussed", "（三）成员单位发言讨论"),
-    ("voted", "（四）逐项表决"),
-    ("announced", "（五）宣布表决结果、作出决定"),
-    ("summarised", "（六）召集人总结讲话"),
-    ("minutes_issued", "印发会议纪要"),
-];
-
-fn stage_index(s: &str) -> usize {
-    STAGES.iter().position(|(k, _)| *k == s).unwrap_or(0)
+/// The stage of a stored meeting (the engine's procedure, 四、6).
+fn stage_of(key: &str) -> meeting::Stage {
+    meeting::Stage::ALL.into_iter().find(|s| s.key() == key).unwrap_or(meeting::Stage::Proposed)
 }
 
-fn stage_label(s: &str) -> &'static str {
-    STAGES.get(stage_index(s)).map(|x| x.1).unwrap_or("")
+fn stage_index(key: &str) -> usize {
+    meeting::Stage::ALL.iter().position(|s| s.key() == key).unwrap_or(0)
+}
+
+/// A stage's name, with the procedure step (（一）…（六）) where it is one.
+fn stage_label(key: &str) -> String {
+    let s = stage_of(key);
+    match s.procedure_step() {
+        Some(n) => format!("（{}）{}", meeting::chinese_number(n), s.label()),
+        None => s.label().to_string(),
+    }
 }
 
 fn can_manage(s: &Session) -> bool {
@@ -136,7 +132,7 @@ impl Index {
             .join("、")
     }
 
-    fn label(&self, stage: &str) -> &'static str {
+    fn label(&self, stage: &str) -> String {
         stage_label(stage)
     }
 }
@@ -210,12 +206,12 @@ struct Detail {
 }
 
 impl Detail {
-    fn stages(&self) -> &'static [(&'static str, &'static str)] {
-        STAGES
+    fn stages(&self) -> Vec<String> {
+        meeting::Stage::ALL.iter().map(|s| stage_label(s.key())).collect()
     }
 
-    fn next_label(&self) -> &'static str {
-        STAGES.get(self.stage + 1).map(|s| s.1).unwrap_or("")
+    fn next_label(&self) -> String {
+        meeting::Stage::ALL.get(self.stage + 1).map(|s| stage_label(s.key())).unwrap_or_default()
     }
 
     fn attendance_of(&self, unit: &str) -> Option<&Attendance> {
