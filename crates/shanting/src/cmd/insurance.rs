@@ -118,7 +118,8 @@ fn roster(a: RosterArgs, ctx: &Ctx) -> anyhow::Result<ExitCode> {
     let mut totals = Totals::default();
     let mut ids = IdSet::with_capacity((size / 64) as usize);
     let mut strict_stop: Option<ErrRow> = None;
-    let result = pipeline(input, &rules, as_of, |p: &mut Processed| {
+    let writer = out_tmp.file.try_clone()?;
+    let result = pipeline(input, &rules, as_of, writer, |p: &mut Processed| {
         let mut run_start = 0usize;
         let mut row_start = 0usize;
         for item in std::mem::take(&mut p.items) {
@@ -133,7 +134,7 @@ fn roster(a: RosterArgs, ctx: &Ctx) -> anyhow::Result<ExitCode> {
                             value: String::from_utf8_lossy(&p.out[row_start..row_start + 18]).into_owned(),
                             message: format!("身份证号码与第{first}行重复"),
                         };
-                        out_tmp.file.write_all(&p.out[run_start..row_start])?;
+                        p.ranges.push((run_start, row_start));
                         run_start = end;
                         row_start = end;
                         if a.strict {
@@ -158,7 +159,7 @@ fn roster(a: RosterArgs, ctx: &Ctx) -> anyhow::Result<ExitCode> {
                 }
             }
         }
-        out_tmp.file.write_all(&p.out[run_start..row_start])?;
+        p.ranges.push((run_start, row_start));
         if let Some(pb) = &progress {
             pb.inc(p.bytes as u64);
         }
@@ -301,6 +302,8 @@ struct Processed {
     bytes: usize,
     out: Vec<u8>,
     items: Vec<Item>,
+    /// The parts of `out` to write (all of it unless duplicates were cut out).
+    ranges: Vec<(usize, usize)>,
 }
 
 enum Item {
@@ -376,6 +379,7 @@ fn pipeline(
     mut input: Box<dyn Read + Send>,
     rules: &Rules,
     as_of: Date,
+    mut output: File,
     mut sink: impl FnMut(&mut Processed) -> anyhow::Result<bool>,
 ) -> Result<(), PipelineError> {
     let (header, rest) = read_header(&mut input)?;
@@ -406,7 +410,7 @@ fn pipeline(
                     let items = process_chunk(rules, as_of, &chunk, &mut out);
                     let bytes = chunk.data.len();
                     give_buf(&pool, chunk.data);
-                    if tx.send(Processed { seq: chunk.seq, bytes, out, items }).is_err() {
+                    if tx.send(Processed { seq: chunk.seq, bytes, out, items, ranges: Vec::new() }).is_err() {
                         break;
                     }
                 }
@@ -414,6 +418,21 @@ fn pipeline(
         }
         drop(done_tx);
         drop(work_rx);
+        // Writing has its own thread: copying into the page cache is a large
+        // share of the cost and overlaps with parsing this way.
+        let (write_tx, write_rx) = mpsc::sync_channel::<(Vec<u8>, Vec<(usize, usize)>)>(2);
+        let writer = {
+            let pool = Arc::clone(&pool);
+            s.spawn(move || -> anyhow::Result<()> {
+                for (buf, ranges) in write_rx {
+                    for (a, b) in ranges {
+                        output.write_all(&buf[a..b]).context("写入清册")?;
+                    }
+                    give_buf(&pool, buf);
+                }
+                Ok(())
+            })
+        };
 
         let mut pending: BTreeMap<usize, Processed> = BTreeMap::new();
         let mut next = 0usize;
@@ -423,7 +442,10 @@ fn pipeline(
             while let Some(mut p) = pending.remove(&next) {
                 next += 1;
                 let r = sink(&mut p);
-                give_buf(&pool, std::mem::take(&mut p.out));
+                if write_tx.send((std::mem::take(&mut p.out), std::mem::take(&mut p.ranges))).is_err() {
+                    // The writer failed; its error is reported below.
+                    break 'recv;
+                }
                 let keep_going = match r {
                     Ok(k) => k,
                     Err(e) => {
@@ -439,6 +461,20 @@ fn pipeline(
         }
         // Dropping the receiver makes the workers and then the reader stop.
         drop(done_rx);
+        drop(write_tx);
+        match writer.join() {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => {
+                if outcome.is_ok() {
+                    outcome = Err(PipelineError::Other(e));
+                }
+            }
+            Err(_) => {
+                if outcome.is_ok() {
+                    outcome = Err(PipelineError::Other(anyhow::anyhow!("写入线程异常退出")));
+                }
+            }
+        }
         match reader.join() {
             Ok(Ok(())) => {}
             Ok(Err(e)) if outcome.is_ok() && !stop.load(Ordering::Relaxed) => outcome = Err(PipelineError::Other(e)),
@@ -594,43 +630,58 @@ fn last_record_end(buf: &[u8]) -> Option<usize> {
 /// Parse, check, compute and format every record of a chunk.
 fn process_chunk(rules: &Rules, as_of: Date, chunk: &Chunk, out: &mut Vec<u8>) -> Vec<Item> {
     let mut items = Vec::with_capacity(chunk.data.len() / 80 + 16);
-    let mut rdr = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(&chunk.data[..]);
+    let data = &chunk.data[..];
     let mut rec = csv::ByteRecord::new();
-    // Lines are counted from byte offsets: the csv reader does not count the
-    // blank lines it skips, and the contract numbers physical lines.
-    let (mut seen, mut seen_line) = (0usize, chunk.first_line);
-    let mut line_at = |offset: u64| -> u64 {
-        // The reported position is where reading began, before the blank lines skipped.
-        let mut offset = (offset as usize).min(chunk.data.len());
-        while offset < chunk.data.len() && matches!(chunk.data[offset], b'\n' | b'\r') {
-            offset += 1;
+    let mut pos = 0usize;
+    let mut next_line = chunk.first_line;
+    let newline = |from: usize| data[from..].iter().position(|&b| b == b'\n').map_or(data.len(), |i| from + i);
+    let quotes = |s: &[u8]| s.iter().filter(|&&b| b == b'"').count();
+    while pos < data.len() {
+        // One record: up to a newline outside quotes (a quoted field may span lines).
+        let start = pos;
+        let mut end = newline(start);
+        let mut q = quotes(&data[start..end]);
+        let mut lines = 1u64;
+        while q % 2 == 1 && end < data.len() {
+            let e = newline(end + 1);
+            q += quotes(&data[end + 1..e]);
+            end = e;
+            lines += 1;
         }
-        if offset > seen {
-            seen_line += chunk.data[seen..offset].iter().filter(|&&b| b == b'\n').count() as u64;
-            seen = offset;
+        pos = end + 1;
+        let line = next_line;
+        next_line += lines;
+        let mut raw = &data[start..end.min(data.len())];
+        if let [rest @ .., b'\r'] = raw {
+            raw = rest;
         }
-        seen_line
-    };
-    loop {
-        match rdr.read_byte_record(&mut rec) {
-            Ok(true) => {}
-            Ok(false) => break,
-            Err(e) => {
-                let line = line_at(e.position().map(|p| p.byte()).unwrap_or(0));
-                items.push(Item::Err(ErrRow { line, column: "", value: String::new(), message: format!("CSV 格式错误: {e}") }));
-                break;
-            }
+        if raw.is_empty() {
+            continue; // blank lines are skipped but counted
         }
-        let line = line_at(rec.position().map(|p| p.byte()).unwrap_or(0));
         let mut fields: [&[u8]; 14] = [b""; 14];
-        let parsed = if rec.len() == fields.len() {
-            for (dst, src) in fields.iter_mut().zip(rec.iter()) {
-                *dst = src;
+        let parsed = if q == 0 {
+            // Fast path, no quoting: split on commas without copying.
+            let mut n = 0usize;
+            for f in raw.split(|&b| b == b',') {
+                if n < fields.len() {
+                    fields[n] = f;
+                }
+                n += 1;
             }
-            parse_row(&fields)
+            if n == fields.len() { parse_row(&fields) } else { parse_row(&raw.split(|&b| b == b',').collect::<Vec<_>>()) }
         } else {
-            let v: Vec<&[u8]> = rec.iter().collect();
-            parse_row(&v)
+            let mut rdr = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(raw);
+            match rdr.read_byte_record(&mut rec) {
+                Ok(true) if rec.len() == fields.len() => {
+                    for (dst, src) in fields.iter_mut().zip(rec.iter()) {
+                        *dst = src;
+                    }
+                    parse_row(&fields)
+                }
+                Ok(true) => parse_row(&rec.iter().collect::<Vec<_>>()),
+                Ok(false) => continue,
+                Err(e) => Err(insurance::RowError { column: "", value: String::new(), message: format!("CSV 格式错误: {e}") }),
+            }
         };
         let r = match parsed.and_then(|r| rules.check(&r, as_of).map(|()| r)) {
             Ok(r) => r,
