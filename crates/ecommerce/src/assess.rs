@@ -78,6 +78,8 @@ impl Assessment {
 /// What one article's rule found, before the rules across articles.
 struct Decision {
     article: u8,
+    /// Build every step (facts, readings); otherwise only what the contract output needs.
+    full: bool,
     steps: Vec<Step>,
     grant: Option<Grant>,
     cases: Vec<CaseByCase>,
@@ -94,8 +96,15 @@ struct Grant {
 }
 
 impl Decision {
-    fn new(article: u8) -> Self {
-        Decision { article, steps: Vec::new(), grant: None, cases: Vec::new(), reasons: Vec::new(), absent: None }
+    fn new(article: u8, full: bool) -> Self {
+        Decision { article, full, steps: Vec::new(), grant: None, cases: Vec::new(), reasons: Vec::new(), absent: None }
+    }
+
+    /// The article does not apply: its step, with the reasons, when explaining in full.
+    fn fail(&mut self, s: Step) {
+        if self.full {
+            self.steps.push(s.not_applied(self.reasons.join("；")));
+        }
     }
 
     fn no(&mut self, reason: impl Into<Reason>) {
@@ -149,18 +158,21 @@ fn pct(r: Ratio) -> String {
 
 // --- the articles -----------------------------------------------------------------
 
-fn art1(r: &Rules, a: &Applicant) -> Decision {
-    let mut d = Decision::new(1);
+fn art1(r: &Rules, a: &Applicant, full: bool) -> Decision {
+    let mut d = Decision::new(1, full);
     let Some(p) = &a.park else {
         return d.absent("未申报园区（park）情况：不是电商综合体运营单位");
     };
     let s = Step::new(&r.citations.articles[0], "第1条 支持电子商务产业园区建设");
     let net = a.net_tax_yuan.unwrap_or(Money::ZERO);
-    let s = s
-        .fact("建筑面积", p.floor_area_m2)
-        .fact("年度投资额", p.annual_investment_yuan.chinese())
-        .fact("入驻电商企业", format!("{}家", p.resident_enterprises))
-        .fact("运营单位经营税收区级财政净得财力", net.chinese());
+    let s = if full {
+        s.fact("建筑面积", p.floor_area_m2)
+            .fact("年度投资额", p.annual_investment_yuan.chinese())
+            .fact("入驻电商企业", format!("{}家", p.resident_enterprises))
+            .fact("运营单位经营税收区级财政净得财力", net.chinese())
+    } else {
+        s
+    };
     if !r.art1_floor_area.met_by(p.floor_area_m2.0) {
         d.no(miss("建筑面积", p.floor_area_m2, th_m2(&r.art1_floor_area)));
     }
@@ -171,36 +183,41 @@ fn art1(r: &Rules, a: &Applicant) -> Decision {
         d.no(miss("入驻电商企业", format!("{}家", p.resident_enterprises), th_count(&r.art1_enterprises, "家")));
     }
     if !d.reasons.is_empty() {
-        d.steps.push(s.not_applied(d.reasons.join("；")));
+        d.fail(s);
         return d;
     }
     let by_share = p.annual_investment_yuan.mul_ratio(r.art1_share);
     let amount = by_share.min(net).min(r.art1_cap);
     d.grant = Some(Grant { tier: 1, amount, one_time: false });
-    d.steps.push(s.reading(&r.readings.art1).applied(format!(
-        "年度投资额×{} = {}，不超过运营单位净得财力{}，最高{}：提出{}",
-        pct(r.art1_share),
-        by_share.chinese(),
-        net.chinese(),
-        r.art1_cap.chinese(),
-        amount.chinese()
-    )));
+    if full {
+        d.steps.push(s.reading(&r.readings.art1).applied(format!(
+            "年度投资额×{} = {}，不超过运营单位净得财力{}，最高{}：提出{}",
+            pct(r.art1_share),
+            by_share.chinese(),
+            net.chinese(),
+            r.art1_cap.chinese(),
+            amount.chinese()
+        )));
+    }
     d
 }
 
-fn art2(r: &Rules, a: &Applicant) -> Decision {
-    let mut d = Decision::new(2);
+fn art2(r: &Rules, a: &Applicant, full: bool) -> Decision {
+    let mut d = Decision::new(2, full);
     let Some(p) = &a.park else {
         return d.absent("未申报园区（park）情况：不是电商综合体运营单位");
     };
     let s = Step::new(&r.citations.articles[1], "第2条 鼓励电商园区提质增效");
-    let s = s
-        .fact(
+    let s = if full {
+        s.fact(
             format!("网上销售额超{}且净得财力超{}的纳统企业", r.art2_enterprise_sales.chinese(), r.art2_enterprise_net_tax.chinese()),
             format!("{}家", p.qualified_enterprises),
         )
         .fact("纳税数据填报", format!("{}个月", p.tax_data_months))
-        .reading(&r.readings.art2);
+        .reading(&r.readings.art2)
+    } else {
+        s
+    };
     if !r.art2_qualified.met_by(i64::from(p.qualified_enterprises)) {
         d.no(miss("符合条件的纳统企业", format!("{}家", p.qualified_enterprises), format!("累计{}", th_count(&r.art2_qualified, "家"))));
     }
@@ -208,11 +225,13 @@ fn art2(r: &Rules, a: &Applicant) -> Decision {
         d.no(miss("纳税数据填报", format!("{}个月", p.tax_data_months), th_count(&r.art2_tax_months, "个月")));
     }
     if !d.reasons.is_empty() {
-        d.steps.push(s.not_applied(d.reasons.join("；")));
+        d.fail(s);
         return d;
     }
     d.grant = Some(Grant { tier: 1, amount: r.art2_amount, one_time: false });
-    d.steps.push(s.applied(format!("给予运营单位{}", r.art2_amount.chinese())));
+    if full {
+        d.steps.push(s.applied(format!("给予运营单位{}", r.art2_amount.chinese())));
+    }
     d
 }
 
@@ -232,22 +251,25 @@ fn within_entry_window(r: &Rules, a: &Applicant, d: &mut Decision) {
     }
 }
 
-fn art3(r: &Rules, a: &Applicant) -> Decision {
-    let mut d = Decision::new(3);
+fn art3(r: &Rules, a: &Applicant, full: bool) -> Decision {
+    let mut d = Decision::new(3, full);
     let Some(retail) = a.online_retail_yuan else {
         return d.absent("未申报年度网络零售额（online_retail_yuan）");
     };
     let s = Step::new(&r.citations.articles[2], "第3条 鼓励电商企业做大做强");
     let net = a.net_tax_yuan.unwrap_or(Money::ZERO);
-    let mut s = s
-        .fact("注册地在山亭区", yes(a.registered_in_district))
-        .fact("纳入统计", yes(a.statistically_included))
-        .fact("入驻日期", a.entered_on.map_or_else(|| "未申报".to_string(), |e| e.to_string()))
-        .fact("年度网络零售额", retail.chinese())
-        .fact("上年网络零售额", a.online_retail_prev_yuan.map_or_else(|| "未申报".to_string(), Money::chinese))
-        .fact("经营税收区级财政净得财力", net.chinese())
-        .reading(&r.readings.entry_window)
-        .reading(&r.readings.art3_growth);
+    let s = if full {
+        s.fact("注册地在山亭区", yes(a.registered_in_district))
+            .fact("纳入统计", yes(a.statistically_included))
+            .fact("入驻日期", a.entered_on.map_or_else(|| "未申报".to_string(), |e| e.to_string()))
+            .fact("年度网络零售额", retail.chinese())
+            .fact("上年网络零售额", a.online_retail_prev_yuan.map_or_else(|| "未申报".to_string(), Money::chinese))
+            .fact("经营税收区级财政净得财力", net.chinese())
+            .reading(&r.readings.entry_window)
+            .reading(&r.readings.art3_growth)
+    } else {
+        s
+    };
     if !a.registered_in_district {
         d.no("注册地不在山亭区");
     }
@@ -267,35 +289,39 @@ fn art3(r: &Rules, a: &Applicant) -> Decision {
         d.no(miss("年度网络零售额", retail.chinese(), th_money(&r.art3_tiers[0].0)));
     }
     if !d.reasons.is_empty() {
-        s = s.not_applied(d.reasons.join("；"));
-        d.steps.push(s);
+        d.fail(s);
         return d;
     }
     let Some(i) = tier else { return d };
     let (t, share) = r.art3_tiers[i];
     let amount = net.mul_ratio(share);
     d.grant = Some(Grant { tier: i as u8 + 1, amount, one_time: false });
-    d.steps.push(s.applied(format!(
-        "第{}档（{}且同比增长）：净得财力{}×{} = {}",
-        i + 1,
-        th_money(&t),
-        net.chinese(),
-        pct(share),
-        amount.chinese()
-    )));
+    if full {
+        d.steps.push(s.applied(format!(
+            "第{}档（{}且同比增长）：净得财力{}×{} = {}",
+            i + 1,
+            th_money(&t),
+            net.chinese(),
+            pct(share),
+            amount.chinese()
+        )));
+    }
     d
 }
 
-fn art4(r: &Rules, a: &Applicant) -> Decision {
-    let mut d = Decision::new(4);
+fn art4(r: &Rules, a: &Applicant, full: bool) -> Decision {
+    let mut d = Decision::new(4, full);
     let Some(f) = &a.platform_fees else {
         return d.absent("未申报第三方平台服务费（platform_fees）");
     };
     let s = Step::new(&r.citations.articles[3], "第4条 支持电商主体培育");
-    let s = s
-        .fact("年交易额", f.annual_transactions_yuan.chinese())
-        .fact("已签订服务协议", yes(f.agreement_signed))
-        .fact("已支付平台服务费", f.fees_paid_yuan.chinese());
+    let s = if full {
+        s.fact("年交易额", f.annual_transactions_yuan.chinese())
+            .fact("已签订服务协议", yes(f.agreement_signed))
+            .fact("已支付平台服务费", f.fees_paid_yuan.chinese())
+    } else {
+        s
+    };
     if !r.art4_transactions.met_by(f.annual_transactions_yuan.fen()) {
         d.no(miss("年交易额", f.annual_transactions_yuan.chinese(), th_money(&r.art4_transactions)));
     }
@@ -306,25 +332,27 @@ fn art4(r: &Rules, a: &Applicant) -> Decision {
         d.no("未支付平台服务费用");
     }
     if !d.reasons.is_empty() {
-        d.steps.push(s.not_applied(d.reasons.join("；")));
+        d.fail(s);
         return d;
     }
     let by_share = f.fees_paid_yuan.mul_ratio(r.art4_share);
     let amount = by_share.min(r.art4_cap);
     d.grant = Some(Grant { tier: 1, amount, one_time: false });
-    d.steps.push(s.applied(format!(
-        "平台服务费{}×{} = {}，最高{}：{}",
-        f.fees_paid_yuan.chinese(),
-        pct(r.art4_share),
-        by_share.chinese(),
-        r.art4_cap.chinese(),
-        amount.chinese()
-    )));
+    if full {
+        d.steps.push(s.applied(format!(
+            "平台服务费{}×{} = {}，最高{}：{}",
+            f.fees_paid_yuan.chinese(),
+            pct(r.art4_share),
+            by_share.chinese(),
+            r.art4_cap.chinese(),
+            amount.chinese()
+        )));
+    }
     d
 }
 
-fn art5(r: &Rules, a: &Applicant) -> Decision {
-    let mut d = Decision::new(5);
+fn art5(r: &Rules, a: &Applicant, full: bool) -> Decision {
+    let mut d = Decision::new(5, full);
     let cite = &r.citations.articles[4];
     let Some(p) = &a.platform else {
         return d.absent("未申报电商平台（platform）情况");
@@ -335,15 +363,18 @@ fn art5(r: &Rules, a: &Applicant) -> Decision {
         d.steps.push(Step::new(cite, "第5条 知名直播平台总部迁入").fact("直播平台总部迁入", "是").referred("区政府", &reason));
         d.cases.push(CaseByCase { article: 5, tier: None, item: "知名直播平台总部迁入".into(), reason, citation: cite.clone() });
     }
-    let s = s
-        .fact("纳入规模以上服务业统计", yes(a.above_scale_service))
-        .fact("年度交易额", p.annual_transactions_yuan.chinese())
-        .fact("年度营业收入", p.annual_revenue_yuan.chinese())
-        .fact("上年营业收入", p.annual_revenue_prev_yuan.map_or_else(|| "未申报".to_string(), Money::chinese))
-        .fact("首年", yes(p.first_year))
-        .reading(&r.readings.art5_growth)
-        .reading(&r.readings.art5_either)
-        .reading(&r.readings.art5_first_year);
+    let s = if full {
+        s.fact("纳入规模以上服务业统计", yes(a.above_scale_service))
+            .fact("年度交易额", p.annual_transactions_yuan.chinese())
+            .fact("年度营业收入", p.annual_revenue_yuan.chinese())
+            .fact("上年营业收入", p.annual_revenue_prev_yuan.map_or_else(|| "未申报".to_string(), Money::chinese))
+            .fact("首年", yes(p.first_year))
+            .reading(&r.readings.art5_growth)
+            .reading(&r.readings.art5_either)
+            .reading(&r.readings.art5_first_year)
+    } else {
+        s
+    };
     if !a.above_scale_service {
         d.no("未纳入规模以上服务业统计");
     }
@@ -385,7 +416,7 @@ fn art5(r: &Rules, a: &Applicant) -> Decision {
         }
     }
     if !d.reasons.is_empty() {
-        d.steps.push(s.not_applied(d.reasons.join("；")));
+        d.fail(s);
         return d;
     }
     let Some((tier, amount)) = tier else { return d };
@@ -396,22 +427,27 @@ fn art5(r: &Rules, a: &Applicant) -> Decision {
         format!("交易额{}、增幅{}以上", th_money(&r.art5_t1_transactions), pct(r.art5_t1_growth))
     };
     let waiver = if waived { "（首年不计增幅）" } else { "" };
-    d.steps.push(s.applied(format!("第{tier}档（{why}）{waiver}：{}", amount.chinese())));
+    if full {
+        d.steps.push(s.applied(format!("第{tier}档（{why}）{waiver}：{}", amount.chinese())));
+    }
     d
 }
 
-fn art6(r: &Rules, a: &Applicant) -> Decision {
-    let mut d = Decision::new(6);
+fn art6(r: &Rules, a: &Applicant, full: bool) -> Decision {
+    let mut d = Decision::new(6, full);
     let Some(b) = &a.live_base else {
         return d.absent("未申报直播基地（live_base）情况");
     };
     let s = Step::new(&r.citations.articles[5], "第6条 直播基地入驻扶持");
-    let s = s
-        .fact("主流平台授牌或认可", yes(b.platform_licensed))
-        .fact("基地占地面积", b.area_m2)
-        .fact("直播间", format!("{}间", b.studios))
-        .fact("注册活跃主播", format!("{}人", b.active_anchors))
-        .fact("在我区年度网零额", b.online_retail_yuan.chinese());
+    let s = if full {
+        s.fact("主流平台授牌或认可", yes(b.platform_licensed))
+            .fact("基地占地面积", b.area_m2)
+            .fact("直播间", format!("{}间", b.studios))
+            .fact("注册活跃主播", format!("{}人", b.active_anchors))
+            .fact("在我区年度网零额", b.online_retail_yuan.chinese())
+    } else {
+        s
+    };
     if !b.platform_licensed {
         d.no("未获得主流平台授牌或相关认可的牌照");
     }
@@ -428,27 +464,32 @@ fn art6(r: &Rules, a: &Applicant) -> Decision {
         d.no(miss("年度网零额", b.online_retail_yuan.chinese(), th_money(&r.art6_retail)));
     }
     if !d.reasons.is_empty() {
-        d.steps.push(s.not_applied(d.reasons.join("；")));
+        d.fail(s);
         return d;
     }
     d.grant = Some(Grant { tier: 1, amount: r.art6_amount, one_time: true });
-    d.steps.push(s.applied(format!("一次性奖励{}", r.art6_amount.chinese())));
+    if full {
+        d.steps.push(s.applied(format!("一次性奖励{}", r.art6_amount.chinese())));
+    }
     d
 }
 
-fn art7(r: &Rules, a: &Applicant) -> Decision {
-    let mut d = Decision::new(7);
+fn art7(r: &Rules, a: &Applicant, full: bool) -> Decision {
+    let mut d = Decision::new(7, full);
     let Some(t) = &a.training else {
         return d.absent("未申报直播培训机构（training）情况");
     };
     let s = Step::new(&r.citations.articles[6], "第7条 直播培训机构入驻扶持");
-    let s = s
-        .fact("在我区注册", yes(a.registered_in_district))
-        .fact("年培训主播", format!("{}人", t.anchors_trained))
-        .fact("签订一年以上劳动合同并缴社保一年以上的毕业主播", format!("{}人", t.graduates_contracted))
-        .fact("关联机构", yes(t.affiliated))
-        .reading(&r.readings.art7_graduates)
-        .reading(&r.readings.art7_affiliated);
+    let s = if full {
+        s.fact("在我区注册", yes(a.registered_in_district))
+            .fact("年培训主播", format!("{}人", t.anchors_trained))
+            .fact("签订一年以上劳动合同并缴社保一年以上的毕业主播", format!("{}人", t.graduates_contracted))
+            .fact("关联机构", yes(t.affiliated))
+            .reading(&r.readings.art7_graduates)
+            .reading(&r.readings.art7_affiliated)
+    } else {
+        s
+    };
     if !a.registered_in_district {
         d.no("不是在我区注册的培训机构");
     }
@@ -462,29 +503,34 @@ fn art7(r: &Rules, a: &Applicant) -> Decision {
         d.no(miss("签约毕业主播", format!("{}人", t.graduates_contracted), th_count(&r.art7_graduates, "人")));
     }
     if !d.reasons.is_empty() {
-        d.steps.push(s.not_applied(d.reasons.join("；")));
+        d.fail(s);
         return d;
     }
     d.grant = Some(Grant { tier: 1, amount: r.art7_amount, one_time: true });
-    d.steps.push(s.applied(format!("一次性扶持{}", r.art7_amount.chinese())));
+    if full {
+        d.steps.push(s.applied(format!("一次性扶持{}", r.art7_amount.chinese())));
+    }
     d
 }
 
-fn art8(r: &Rules, a: &Applicant) -> Decision {
-    let mut d = Decision::new(8);
+fn art8(r: &Rules, a: &Applicant, full: bool) -> Decision {
+    let mut d = Decision::new(8, full);
     let cite = &r.citations.articles[7];
     let Some(sp) = &a.service_provider else {
         return d.absent("未申报第三方服务企业（service_provider）情况");
     };
     let s = Step::new(cite, "第8条 第三方服务企业入驻扶持");
     let net = a.net_tax_yuan.unwrap_or(Money::ZERO);
-    let s = s
-        .fact("在我区设立独立法人", yes(sp.independent_legal_entity))
-        .fact("注册地在我区", yes(a.registered_in_district))
-        .fact("为区内电商企业提供配套服务", yes(sp.serves_local_ecommerce))
-        .fact("入驻日期", a.entered_on.map_or_else(|| "未申报".to_string(), |e| e.to_string()))
-        .fact("经营税收年度区级财政净得财力", net.chinese())
-        .reading(&r.readings.entry_window);
+    let s = if full {
+        s.fact("在我区设立独立法人", yes(sp.independent_legal_entity))
+            .fact("注册地在我区", yes(a.registered_in_district))
+            .fact("为区内电商企业提供配套服务", yes(sp.serves_local_ecommerce))
+            .fact("入驻日期", a.entered_on.map_or_else(|| "未申报".to_string(), |e| e.to_string()))
+            .fact("经营税收年度区级财政净得财力", net.chinese())
+            .reading(&r.readings.entry_window)
+    } else {
+        s
+    };
     if !(sp.independent_legal_entity || (a.registered_in_district && sp.serves_local_ecommerce)) {
         d.no("既不是在我区设立独立法人的电商服务类企业，也不是注册地在我区且为区内电商企业提供配套服务的机构");
     }
@@ -495,7 +541,7 @@ fn art8(r: &Rules, a: &Applicant) -> Decision {
         d.no(miss("净得财力", net.chinese(), th_money(&r.art8_tiers[0].0)));
     }
     if !d.reasons.is_empty() {
-        d.steps.push(s.not_applied(d.reasons.join("；")));
+        d.fail(s);
         return d;
     }
     if t3 {
@@ -515,22 +561,34 @@ fn art8(r: &Rules, a: &Applicant) -> Decision {
     let (t, share) = r.art8_tiers[i];
     let amount = net.mul_ratio(share);
     d.grant = Some(Grant { tier: i as u8 + 1, amount, one_time: false });
-    d.steps.push(s.applied(format!("第{}档（{}）：净得财力{}×{} = {}", i + 1, th_money(&t), net.chinese(), pct(share), amount.chinese())));
+    if full {
+        d.steps.push(s.applied(format!(
+            "第{}档（{}）：净得财力{}×{} = {}",
+            i + 1,
+            th_money(&t),
+            net.chinese(),
+            pct(share),
+            amount.chinese()
+        )));
+    }
     d
 }
 
-fn art9(r: &Rules, a: &Applicant) -> Decision {
-    let mut d = Decision::new(9);
+fn art9(r: &Rules, a: &Applicant, full: bool) -> Decision {
+    let mut d = Decision::new(9, full);
     let Some(c) = &a.cross_border else {
         return d.absent("未申报跨境电商（cross_border）情况");
     };
     let s = Step::new(&r.citations.articles[8], "第9条 支持跨境电商企业做大做强");
-    let s = s
-        .fact("注册地在山亭", yes(a.registered_in_district))
-        .fact("跨境电商进出口额", c.import_export_usd)
-        .fact("数据来源于上级业务部门", yes(c.data_verified))
-        .fact("已享受一般贸易奖励", yes(c.general_trade_reward))
-        .reading(&r.readings.art9_step);
+    let s = if full {
+        s.fact("注册地在山亭", yes(a.registered_in_district))
+            .fact("跨境电商进出口额", c.import_export_usd)
+            .fact("数据来源于上级业务部门", yes(c.data_verified))
+            .fact("已享受一般贸易奖励", yes(c.general_trade_reward))
+            .reading(&r.readings.art9_step)
+    } else {
+        s
+    };
     if !a.registered_in_district {
         d.no("注册地不在山亭");
     }
@@ -545,32 +603,38 @@ fn art9(r: &Rules, a: &Applicant) -> Decision {
         d.no(format!("进出口额{}，不足{}美元", c.import_export_usd, r.art9_step_cents / 100));
     }
     if !d.reasons.is_empty() {
-        d.steps.push(s.not_applied(d.reasons.join("；")));
+        d.fail(s);
         return d;
     }
     let by_step = r.art9_per_step.times(steps);
     let amount = by_step.min(r.art9_cap);
     d.grant = Some(Grant { tier: 1, amount, one_time: false });
-    d.steps.push(s.applied(format!(
-        "每完成{}美元奖励{}：{}×{} = {}，最高{}：{}",
-        r.art9_step_cents / 100,
-        r.art9_per_step.chinese(),
-        steps,
-        r.art9_per_step.chinese(),
-        by_step.chinese(),
-        r.art9_cap.chinese(),
-        amount.chinese()
-    )));
+    if full {
+        d.steps.push(s.applied(format!(
+            "每完成{}美元奖励{}：{}×{} = {}，最高{}：{}",
+            r.art9_step_cents / 100,
+            r.art9_per_step.chinese(),
+            steps,
+            r.art9_per_step.chinese(),
+            by_step.chinese(),
+            r.art9_cap.chinese(),
+            amount.chinese()
+        )));
+    }
     d
 }
 
-fn art10(r: &Rules, a: &Applicant) -> Decision {
-    let mut d = Decision::new(10);
+fn art10(r: &Rules, a: &Applicant, full: bool) -> Decision {
+    let mut d = Decision::new(10, full);
     let Some(x) = &a.rural else {
         return d.absent("未申报农村电商（rural）情况");
     };
     let s = Step::new(&r.citations.articles[9], "第10条 支持农村电商发展");
-    let s = s.fact("当年度网上山亭农特产品销售额", x.agri_online_sales_yuan.chinese()).fact("纳入限上企业", yes(a.above_limit));
+    let s = if full {
+        s.fact("当年度网上山亭农特产品销售额", x.agri_online_sales_yuan.chinese()).fact("纳入限上企业", yes(a.above_limit))
+    } else {
+        s
+    };
     if !r.art10_sales.met_by(x.agri_online_sales_yuan.fen()) {
         d.no(miss("网上农特产品销售额", x.agri_online_sales_yuan.chinese(), th_money(&r.art10_sales)));
     }
@@ -578,16 +642,18 @@ fn art10(r: &Rules, a: &Applicant) -> Decision {
         d.no("未纳入限上企业");
     }
     if !d.reasons.is_empty() {
-        d.steps.push(s.not_applied(d.reasons.join("；")));
+        d.fail(s);
         return d;
     }
     d.grant = Some(Grant { tier: 1, amount: r.art10_amount, one_time: true });
-    d.steps.push(s.applied(format!("一次性奖励{}", r.art10_amount.chinese())));
+    if full {
+        d.steps.push(s.applied(format!("一次性奖励{}", r.art10_amount.chinese())));
+    }
     d
 }
 
-fn art11(r: &Rules, a: &Applicant) -> Decision {
-    let mut d = Decision::new(11);
+fn art11(r: &Rules, a: &Applicant, full: bool) -> Decision {
+    let mut d = Decision::new(11, full);
     let cite = &r.citations.articles[10];
     let Some(l) = &a.logistics else {
         return d.absent("未申报物流配送（logistics）情况");
@@ -599,11 +665,14 @@ fn art11(r: &Rules, a: &Applicant) -> Decision {
         d.cases
             .push(CaseByCase { article: 11, tier: None, item: "招引的大型物流集散中心".into(), reason, citation: cite.clone() });
     }
-    let s = s
-        .fact("仓储面积", l.warehouse_area_m2)
-        .fact("服务本地电商企业", format!("{}家", l.local_clients))
-        .fact("新建大型智能化公共仓储配送平台", yes(l.new_smart_public_warehouse))
-        .fact("总投资（不含土地款）", l.investment_excl_land_yuan.chinese());
+    let s = if full {
+        s.fact("仓储面积", l.warehouse_area_m2)
+            .fact("服务本地电商企业", format!("{}家", l.local_clients))
+            .fact("新建大型智能化公共仓储配送平台", yes(l.new_smart_public_warehouse))
+            .fact("总投资（不含土地款）", l.investment_excl_land_yuan.chinese())
+    } else {
+        s
+    };
     let t2 = l.new_smart_public_warehouse
         && r.art11_t2_area.met_by(l.warehouse_area_m2.0)
         && r.art11_t2_investment.met_by(l.investment_excl_land_yuan.fen());
@@ -626,28 +695,33 @@ fn art11(r: &Rules, a: &Applicant) -> Decision {
         if l.new_smart_public_warehouse {
             d.no(format!("新建公共仓储平台未同时达到{}和总投资{}", th_m2(&r.art11_t2_area), th_money(&r.art11_t2_investment)));
         }
-        d.steps.push(s.not_applied(d.reasons.join("；")));
+        d.fail(s);
         return d;
     };
     d.grant = Some(Grant { tier, amount, one_time: true });
-    d.steps.push(s.applied(format!("第{tier}档（{why}）：一次性补助{}", amount.chinese())));
+    if full {
+        d.steps.push(s.applied(format!("第{tier}档（{why}）：一次性补助{}", amount.chinese())));
+    }
     d
 }
 
-fn art12(r: &Rules, a: &Applicant) -> Decision {
-    let mut d = Decision::new(12);
+fn art12(r: &Rules, a: &Applicant, full: bool) -> Decision {
+    let mut d = Decision::new(12, full);
     let cite = &r.citations.articles[11];
     let Some(x) = &a.express else {
         return d.absent("未申报快递物流（express）情况");
     };
     let s = Step::new(cite, "第12条 支持电商企业快递物流费用补贴");
     let parcels = i64::try_from(x.parcels).unwrap_or(i64::MAX);
-    let s = s
-        .fact("注册地在山亭区", yes(a.registered_in_district))
-        .fact("销售山亭本地产品并在本地发货", yes(x.sells_and_ships_local))
-        .fact("年度网络销售快递单数", format!("{parcels}单"))
-        .fact("网上销售额", x.online_sales_yuan.chinese())
-        .reading(&r.readings.art12_t1);
+    let s = if full {
+        s.fact("注册地在山亭区", yes(a.registered_in_district))
+            .fact("销售山亭本地产品并在本地发货", yes(x.sells_and_ships_local))
+            .fact("年度网络销售快递单数", format!("{parcels}单"))
+            .fact("网上销售额", x.online_sales_yuan.chinese())
+            .reading(&r.readings.art12_t1)
+    } else {
+        s
+    };
     if !a.registered_in_district {
         d.no("注册地不在山亭区");
     }
@@ -667,7 +741,7 @@ fn art12(r: &Rules, a: &Applicant) -> Decision {
         ));
     }
     if !d.reasons.is_empty() {
-        d.steps.push(s.not_applied(d.reasons.join("；")));
+        d.fail(s);
         return d;
     }
     if t3 {
@@ -684,21 +758,29 @@ fn art12(r: &Rules, a: &Applicant) -> Decision {
     }
     if t2 {
         d.grant = Some(Grant { tier: 2, amount: r.art12_t2_amount, one_time: true });
-        d.steps.push(s.applied(format!("第2档（网上销售额{}）：一次性奖励{}", th_money(&r.art12_t2_sales), r.art12_t2_amount.chinese())));
+        if full {
+            d.steps.push(s.applied(format!(
+                "第2档（网上销售额{}）：一次性奖励{}",
+                th_money(&r.art12_t2_sales),
+                r.art12_t2_amount.chinese()
+            )));
+        }
         return d;
     }
     let above = parcels - r.art12_t1_parcels.value;
     let by_parcel = r.art12_per_parcel.times(above.max(0));
     let amount = by_parcel.min(r.art12_t1_cap);
     d.grant = Some(Grant { tier: 1, amount, one_time: false });
-    d.steps.push(s.applied(format!(
-        "第1档（{}）：超出部分{above}单×{} = {}，单户最高{}：{}",
-        th_count(&r.art12_t1_parcels, "单"),
-        r.art12_per_parcel,
-        by_parcel.chinese(),
-        r.art12_t1_cap.chinese(),
-        amount.chinese()
-    )));
+    if full {
+        d.steps.push(s.applied(format!(
+            "第1档（{}）：超出部分{above}单×{} = {}，单户最高{}：{}",
+            th_count(&r.art12_t1_parcels, "单"),
+            r.art12_per_parcel,
+            by_parcel.chinese(),
+            r.art12_t1_cap.chinese(),
+            amount.chinese()
+        )));
+    }
     d
 }
 
@@ -713,17 +795,47 @@ pub fn is_one_time(article: u8, tier: u8) -> bool {
 
 // --- across articles ----------------------------------------------------------------
 
-/// Assess one applicant. Pure: the same rules and applicant give the same result.
+/// Assess one applicant with the full explanation: every article's step,
+/// with its facts and readings. Pure: the same rules and applicant give the same result.
 pub fn assess(r: &Rules, a: &Applicant) -> Assessment {
+    run(r, a, true)
+}
+
+/// The same contract result as [`assess`] (identical JSON, award explanations
+/// included), for batches: `explanation` then holds only the steps of the
+/// articles that award or are referred, not the facts of every article that
+/// does not apply. The reasons of those are still in `not_eligible`.
+pub fn assess_contract(r: &Rules, a: &Applicant) -> Assessment {
+    run(r, a, false)
+}
+
+fn article(n: u8, r: &Rules, a: &Applicant, full: bool) -> Decision {
+    match n {
+        1 => art1(r, a, full),
+        2 => art2(r, a, full),
+        3 => art3(r, a, full),
+        4 => art4(r, a, full),
+        5 => art5(r, a, full),
+        6 => art6(r, a, full),
+        7 => art7(r, a, full),
+        8 => art8(r, a, full),
+        9 => art9(r, a, full),
+        10 => art10(r, a, full),
+        11 => art11(r, a, full),
+        _ => art12(r, a, full),
+    }
+}
+
+fn run(r: &Rules, a: &Applicant, full: bool) -> Assessment {
     let mut x = Assessment {
         uscc: a.uscc.as_str().to_string(),
         year: a.year,
         awards: Vec::new(),
         case_by_case: Vec::new(),
         one_enterprise_one_policy: false,
-        not_eligible: Vec::new(),
+        not_eligible: Vec::with_capacity(12),
         total_fen: Money::ZERO,
-        explanation: Explanation { steps: Vec::with_capacity(16) },
+        explanation: Explanation { steps: Vec::new() },
     };
     if a.top_ranked {
         x.one_enterprise_one_policy = true;
@@ -736,38 +848,40 @@ pub fn assess(r: &Rules, a: &Applicant) -> Assessment {
         x.not_eligible = (1..=12).map(|article| NotEligible { article, reasons: vec![Cow::Borrowed(reason)] }).collect();
         return x;
     }
-    let decisions = [
-        art1(r, a),
-        art2(r, a),
-        art3(r, a),
-        art4(r, a),
-        art5(r, a),
-        art6(r, a),
-        art7(r, a),
-        art8(r, a),
-        art9(r, a),
-        art10(r, a),
-        art11(r, a),
-        art12(r, a),
-    ];
     let mut absent: Vec<(u8, &'static str)> = Vec::new();
-    for d in decisions {
-        match d.absent {
-            Some(reason) => {
-                absent.push((d.article, reason));
-                x.not_eligible.push(NotEligible { article: d.article, reasons: vec![Cow::Borrowed(reason)] });
-            }
-            None => settle(r, a, d, &mut x),
+    for n in 1..=12u8 {
+        let mut d = article(n, r, a, full);
+        if let Some(reason) = d.absent {
+            absent.push((n, reason));
+            x.not_eligible.push(NotEligible { article: n, reasons: vec![Cow::Borrowed(reason)] });
+            continue;
         }
+        if !full && d.grant.is_some() {
+            // The award's explanation is part of the contract: explain this article in full.
+            d = article(n, r, a, true);
+        }
+        settle(r, a, d, &mut x);
     }
     // Unclaimed kinds of support share one step: the applicant gave no section for them.
-    if !absent.is_empty() {
-        let list: Vec<String> = absent.iter().map(|(art, reason)| format!("第{art}条（{reason}）")).collect();
-        x.explanation.push(Step::new(&r.citations.document, "未申报的扶持事项").not_applied(list.join("；")));
+    if full && !absent.is_empty() {
+        let mut text = String::with_capacity(64 * absent.len());
+        for (i, (art, reason)) in absent.iter().enumerate() {
+            if i > 0 {
+                text.push('；');
+            }
+            text.push_str(ARTICLE[usize::from(*art)]);
+            text.push('（');
+            text.push_str(reason);
+            text.push('）');
+        }
+        x.explanation.push(Step::new(&r.citations.document, "未申报的扶持事项").not_applied(text));
     }
     x.total_fen = x.awards.iter().map(|w| w.amount_fen).sum();
     x
 }
+
+const ARTICLE: [&str; 13] =
+    ["", "第1条", "第2条", "第3条", "第4条", "第5条", "第6条", "第7条", "第8条", "第9条", "第10条", "第11条", "第12条"];
 
 /// Apply the rules across articles to one article's finding and file it.
 fn settle(r: &Rules, a: &Applicant, mut d: Decision, x: &mut Assessment) {

@@ -41,7 +41,7 @@ mod input;
 mod rules;
 mod targets;
 
-pub use assess::{Assessment, Award, CaseByCase, NotEligible, assess, is_one_time};
+pub use assess::{Assessment, Award, CaseByCase, NotEligible, Reason, assess, assess_contract, is_one_time};
 pub use input::{
     Applicant, Area, AwardReceived, CompetingClaim, CrossBorder, Express, InputError, LiveBase, Logistics, Park, Platform, PlatformFees,
     Rural, ServiceProvider, TIERS, Training, Usd, parse_applicants,
@@ -62,7 +62,8 @@ pub enum AssessError {
 
 /// Assess every applicant, loading [`Rules`] once per distinct year. A year
 /// outside the validity is an input error at `[i].year`; nothing is returned
-/// for the others then.
+/// for the others then. Uses [`assess_contract`]: the contract JSON is the same
+/// as [`assess`]'s; call [`assess`] for one applicant's full explanation.
 pub fn assess_many(params: &ParamSet, applicants: &[Applicant]) -> Result<Vec<Assessment>, AssessError> {
     let rules = rules_for(params, applicants)?;
     Ok(applicants
@@ -70,7 +71,7 @@ pub fn assess_many(params: &ParamSet, applicants: &[Applicant]) -> Result<Vec<As
         .map(|a| {
             // rules_for loaded every year present, so the lookup always finds one.
             let r = rules.iter().find(|r| r.year == a.year).unwrap_or(&rules[0]);
-            assess(r, a)
+            assess_contract(r, a)
         })
         .collect())
 }

@@ -171,6 +171,20 @@ proptest! {
     }
 
     #[test]
+    fn the_batch_form_gives_the_same_contract_json(v in any_applicant(), history in prop::option::of((1u8..=12, 2021i32..=2025))) {
+        let mut v = v;
+        if let Some((article, year)) = history {
+            v["awards_received"] = json!([{"article": article, "year": year}]);
+        }
+        let a = parse(&v);
+        let r = Rules::load(&params(), a.year).unwrap();
+        let full = ecommerce::assess(&r, &a);
+        let brief = ecommerce::assess_contract(&r, &a);
+        prop_assert_eq!(serde_json::to_string(&full).unwrap(), serde_json::to_string(&brief).unwrap());
+        prop_assert!(brief.explanation.steps.len() <= full.explanation.steps.len());
+    }
+
+    #[test]
     fn a_higher_figure_never_lowers_an_award(v in any_applicant(), which in 0..MONOTONE.len(), by in 1i64..5_000_000_000) {
         let (art, path) = MONOTONE[which];
         // counts stay counts; small steps matter most near thresholds

@@ -169,3 +169,27 @@ fn table_format_is_readable_chinese() {
     assert!(out.contains("不符合：第1条"), "{out}");
     assert!(out.contains("共 1 家申报单位"), "{out}");
 }
+
+#[test]
+fn a_large_batch_is_assessed_in_input_order() {
+    // More than one block per thread, with years and outcomes varying by position.
+    let list: Vec<Value> = (0..9000)
+        .map(|i| {
+            let mut a = worked();
+            a["year"] = json!(2022 + (i % 4));
+            a["entered_on"] = json!(format!("{}-01-01", 2022 + (i % 4)));
+            a["net_tax_yuan"] = json!(i);
+            a
+        })
+        .collect();
+    let (code, out, err) = assess(&Value::Array(list).to_string(), &[]);
+    assert_eq!(code, 0, "{err}");
+    let v: Vec<Value> = serde_json::from_str(&out).unwrap();
+    assert_eq!(v.len(), 9000);
+    for (i, r) in v.iter().enumerate() {
+        assert_eq!(r["year"], 2022 + (i as i64 % 4), "{i}");
+        // article 3 tier 2 is 30% of net_tax (i yuan): i × 30 fen, half up
+        let art3 = r["awards"].as_array().unwrap().iter().find(|a| a["article"] == 3).map_or(0, |a| a["amount_fen"].as_i64().unwrap());
+        assert_eq!(art3, i as i64 * 30, "{i}");
+    }
+}

@@ -69,44 +69,65 @@ fn assess(file: &std::path::Path, format: Format, ctx: &Ctx) -> anyhow::Result<E
         // A broken policy file is the installation's failure, not the input's.
         Err(e @ AssessError::Policy(_)) => return Err(e.into()),
     };
-    let results = assess_parallel(&rules, &applicants);
     let stdout = std::io::stdout();
     let mut out = BufWriter::with_capacity(1 << 20, stdout.lock());
     match format {
-        Format::Json => write_json(&mut out, &results)?,
-        Format::Table => write_table(&mut out, &results)?,
+        Format::Json => write_json(&mut out, &rules, &applicants)?,
+        Format::Table => {
+            let results: Vec<Assessment> = applicants.iter().map(|a| ecommerce::assess_contract(rules_of(&rules, a), a)).collect();
+            write_table(&mut out, &results)?;
+        }
     }
     out.flush()?;
     Ok(ExitCode::SUCCESS)
 }
 
-/// The assessments in input order, computed on the available cores: the
-/// engine is pure, so chunks are independent.
-fn assess_parallel(rules: &[Rules], applicants: &[ecommerce::Applicant]) -> Vec<Assessment> {
-    let one = |a: &ecommerce::Applicant| {
-        // rules_for loaded every year present.
-        let r = rules.iter().find(|r| r.year == a.year).unwrap_or(&rules[0]);
-        ecommerce::assess(r, a)
-    };
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
-    if threads <= 1 || applicants.len() < 2048 {
-        return applicants.iter().map(one).collect();
-    }
-    let chunk = applicants.len().div_ceil(threads);
-    std::thread::scope(|s| {
-        let handles: Vec<_> = applicants.chunks(chunk).map(|c| s.spawn(move || c.iter().map(one).collect::<Vec<_>>())).collect();
-        handles.into_iter().flat_map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p))).collect()
-    })
+/// The rules of the applicant's year; `rules_for` loaded every year present.
+fn rules_of<'r>(rules: &'r [Rules], a: &ecommerce::Applicant) -> &'r Rules {
+    rules.iter().find(|r| r.year == a.year).unwrap_or(&rules[0])
 }
 
-/// One result per line inside the array: readable, and cheap for 100,000 results.
-fn write_json(out: &mut impl Write, results: &[Assessment]) -> anyhow::Result<()> {
+/// Applicants per block handed to one thread: big enough to amortise the
+/// spawn, small enough to keep memory flat for 100,000 applicants.
+const BLOCK: usize = 2048;
+
+/// The JSON array, one result per line, in input order. Blocks are assessed
+/// and serialised on the available cores (the engine is pure), then written
+/// in order; no result outlives its block.
+fn write_json(out: &mut impl Write, rules: &[Rules], applicants: &[ecommerce::Applicant]) -> anyhow::Result<()> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 8);
+    let block = |start: usize, chunk: &[ecommerce::Applicant]| -> Result<Vec<u8>, serde_json::Error> {
+        let mut buf = Vec::with_capacity(chunk.len() * 1600);
+        for (i, a) in chunk.iter().enumerate() {
+            buf.extend_from_slice(if start + i == 0 { b"\n" } else { b",\n" });
+            serde_json::to_writer(&mut buf, &ecommerce::assess_contract(rules_of(rules, a), a))?;
+        }
+        Ok(buf)
+    };
     out.write_all(b"[")?;
-    for (i, r) in results.iter().enumerate() {
-        out.write_all(if i == 0 { b"\n" } else { b",\n" })?;
-        serde_json::to_writer(&mut *out, r)?;
+    let mut start = 0;
+    for group in applicants.chunks(BLOCK * threads) {
+        let bufs: Vec<Result<Vec<u8>, serde_json::Error>> = if threads == 1 || group.len() <= BLOCK {
+            vec![block(start, group)]
+        } else {
+            std::thread::scope(|s| {
+                let handles: Vec<_> = group
+                    .chunks(BLOCK)
+                    .enumerate()
+                    .map(|(k, chunk)| {
+                        let first = start + k * BLOCK;
+                        s.spawn(move || block(first, chunk))
+                    })
+                    .collect();
+                handles.into_iter().map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p))).collect()
+            })
+        };
+        for b in bufs {
+            out.write_all(&b?)?;
+        }
+        start += group.len();
     }
-    out.write_all(if results.is_empty() { b"]\n" } else { b"\n]\n" })?;
+    out.write_all(if applicants.is_empty() { b"]\n" } else { b"\n]\n" })?;
     Ok(())
 }
 
