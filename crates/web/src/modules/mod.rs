@@ -9,6 +9,7 @@ pub mod subsidy;
 /// `serve --demo` after `store::demo::seed_all`). Idempotent.
 pub async fn seed_demo(state: &crate::AppState) -> Result<(), crate::AppError> {
     meeting::seed_demo(state).await?;
+    emergency::seed_demo(state).await?;
     subsidy::seed_demo(state).await?;
     insurance::seed_demo(state).await?;
     Ok(())

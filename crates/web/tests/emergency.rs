@@ -1,0 +1,348 @@
+//! Emergency management over HTTP: the assess/cap API contract, reports routed
+//! by the engine, response levels only by the role the plan names, drills kept
+//! apart, the command post and ending conditions, warnings through their life
+//! with CAP at a stable URL (validated against the OASIS XSD) and the Atom feed.
+
+#![allow(clippy::unwrap_used)] // tests: a panic is the failure report
+
+mod common;
+
+use std::path::PathBuf;
+use std::process::Command;
+
+use axum::http::StatusCode;
+use common::{App, between, spawn_app_with};
+
+fn enc(pairs: &[(&str, &str)]) -> String {
+    let mut s = form_urlencoded::Serializer::new(String::new());
+    for (k, v) in pairs {
+        s.append_pair(k, v);
+    }
+    s.finish()
+}
+
+fn assert_valid_cap(xml: &str, name: &str) {
+    let xsd = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../emergency/tests/data/CAP-v1.2.xsd");
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join(format!("{name}.xml"));
+    std::fs::write(&file, xml).unwrap();
+    let out = Command::new("xmllint")
+        .arg("--noout")
+        .arg("--schema")
+        .arg(&xsd)
+        .arg(&file)
+        .output()
+        .expect("xmllint (Debian package libxml2-utils) must be installed");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success() && stderr.contains("validates"), "{name} does not validate:\n{stderr}\n{xml}");
+}
+
+const MINE_REPORT: &[(&str, &str)] = &[
+    ("title", "测试冒顶事故"),
+    ("incident_type", "非煤矿山事故"),
+    ("severity", "较大"),
+    ("occurred_at", "2026-11-28T10:20"),
+    ("place", "水泉镇某矿"),
+    ("source", "企业报告"),
+    ("nature", "冒顶"),
+    ("course", "作业面冒顶"),
+    ("impact_scope", "一个作业面"),
+    ("deaths", "0"),
+    ("injured", "2"),
+    ("missing", "0"),
+];
+
+/// File a report as `who`; returns the new incident's id.
+async fn file(app: &App, who: &str, extra: &[(&str, &str)]) -> i64 {
+    let (sid, csrf) = app.login(who).await;
+    let mut pairs = vec![("csrf", csrf.as_str())];
+    pairs.extend(MINE_REPORT.iter().filter(|(k, _)| !extra.iter().any(|(e, _)| e == k)));
+    pairs.extend_from_slice(extra);
+    let r = app.post_form("/emergency/report", &sid, &enc(&pairs)).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    r.location.unwrap().rsplit('/').next().unwrap().parse().unwrap()
+}
+
+#[tokio::test]
+async fn assess_api_matches_the_cli_contract() {
+    let app = spawn_app_with(false).await;
+    let body = r#"{"incident_type": "非煤矿山事故", "severity": "较大", "occurred_at": "2023-05-01T10:20:00+08:00", "town": "水泉镇"}"#;
+    let r = app.post_json("/api/v1/emergency/assess", "", None, body).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let v = r.json();
+    assert_eq!(v["category"], "事故灾难");
+    assert_eq!(v["lead_departments"], serde_json::json!(["区应急管理局"]));
+    assert_eq!(v["command_body"], "区非煤矿山事故应急指挥部");
+    assert_eq!(v["response_level"], "III");
+    assert_eq!(v["decided_by"], "区政府分管负责同志");
+    assert_eq!(v["report_to_city"], true);
+    assert!(v["missing_fields"].as_array().unwrap().iter().any(|f| f == "place"));
+    let r = app.post_json("/api/v1/emergency/assess", "", None, &body.replace("较大", "很大")).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(r.body.contains("severity"), "{}", r.body);
+}
+
+#[tokio::test]
+async fn a_town_report_is_routed_and_scoped_to_the_town() {
+    let app = spawn_app_with(false).await;
+    let id = file(&app, "town", &[("town", "徐庄镇")]).await;
+    let inc = app.store.emergency_incident(id).await.unwrap();
+    // A town always reports for itself, whatever the form says.
+    assert_eq!(inc.town, "水泉镇");
+    assert_eq!(inc.lead_departments, "区应急管理局");
+    assert_eq!(inc.command_body.as_deref(), Some("区非煤矿山事故应急指挥部"));
+    assert_eq!(inc.suggested_level, "III");
+    assert!(inc.report_to_city);
+    assert_eq!(inc.checklist.as_deref(), Some("general"), "{inc:?}");
+    let d = app.store.emergency_incident_detail(id).await.unwrap();
+    assert_eq!(d.measures.len(), 14, "4.5.3(1) ①–⑭");
+    assert!(d.reports[0].missing_fields.contains("环境"), "missing fields flagged: {}", d.reports[0].missing_fields);
+    let (town, tcsrf) = app.login("town").await;
+    let page = app.get(&format!("/emergency/incidents/{id}"), &town).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("须及时报告市政府"));
+    // A follow-up adds to the running totals.
+    let r = app
+        .post_form(&format!("/emergency/incidents/{id}/followup"), &town, &enc(&[("csrf", &tcsrf), ("injured", "1"), ("deaths", "1")]))
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let d = app.store.emergency_incident_detail(id).await.unwrap();
+    assert_eq!((d.totals.deaths, d.totals.injured), (1, 3));
+    assert_eq!(d.running[0].injured, 2);
+    // The village agent did not file it and may not see it; enterprises see nothing.
+    let (agent, _) = app.login("agent").await;
+    assert_eq!(app.get(&format!("/emergency/incidents/{id}"), &agent).await.status, StatusCode::FORBIDDEN);
+    let (ent, _) = app.login("enterprise").await;
+    assert_eq!(app.get("/emergency", &ent).await.status, StatusCode::FORBIDDEN);
+    // A negative count is refused.
+    let r = app.post_form(&format!("/emergency/incidents/{id}/followup"), &town, &enc(&[("csrf", &tcsrf), ("injured", "-1")])).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn response_levels_only_by_the_role_the_plan_names() {
+    let app = spawn_app_with(false).await;
+    let id = file(&app, "town", &[]).await;
+    let url = format!("/emergency/incidents/{id}/level");
+    let set = |who: &'static str, level: &'static str| {
+        let app = &app;
+        let url = url.clone();
+        async move {
+            let (sid, csrf) = app.login(who).await;
+            app.post_form(&url, &sid, &enc(&[("csrf", &csrf), ("level", level), ("reason", "测试")])).await.status
+        }
+    };
+    // Ⅳ: 牵头部门 — the emergency bureau leads 非煤矿山事故; commerce does not.
+    assert_eq!(set("commerce", "IV").await, StatusCode::FORBIDDEN);
+    assert_eq!(set("town", "IV").await, StatusCode::FORBIDDEN);
+    assert_eq!(set("emergency", "IV").await, StatusCode::SEE_OTHER);
+    // Ⅱ: 区政府 — the lead department may not raise to it; the administrator may.
+    assert_eq!(set("emergency", "II").await, StatusCode::FORBIDDEN);
+    assert_eq!(set("admin", "II").await, StatusCode::SEE_OTHER);
+    // Lowering to Ⅲ: 区政府分管负责同志, also through the administrator.
+    assert_eq!(set("emergency", "III").await, StatusCode::FORBIDDEN);
+    assert_eq!(set("admin", "III").await, StatusCode::SEE_OTHER);
+    let d = app.store.emergency_incident_detail(id).await.unwrap();
+    let trail: Vec<_> = d.levels.iter().map(|c| (c.to_level.as_str(), c.decided_role.as_str())).collect();
+    assert_eq!(trail, [("IV", "牵头部门"), ("II", "区政府"), ("III", "区政府分管负责同志")]);
+    let audit = app.store.audit_history("emergency_incident", &id.to_string()).await.unwrap();
+    assert_eq!(audit.iter().filter(|e| e.action == "set_level").count(), 3);
+    // No reason, no change.
+    let (sid, csrf) = app.login("admin").await;
+    let r = app.post_form(&url, &sid, &enc(&[("csrf", &csrf), ("level", "I"), ("reason", " ")])).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn drills_are_kept_apart() {
+    let app = spawn_app_with(false).await;
+    let real = file(&app, "town", &[]).await;
+    let drill = file(&app, "town", &[("drill", "1"), ("title", "演练：冒顶事故")]).await;
+    assert_eq!(app.store.emergency_counts(false).await.unwrap().active, 1);
+    assert_eq!(app.store.emergency_counts(true).await.unwrap().active, 1);
+    let (sid, _) = app.login("emergency").await;
+    let list = app.get("/emergency", &sid).await;
+    assert!(list.body.contains(&format!("/emergency/incidents/{real}\"")));
+    assert!(!list.body.contains(&format!("/emergency/incidents/{drill}\"")));
+    let drills = app.get("/emergency?drill=1", &sid).await;
+    assert!(drills.body.contains(&format!("/emergency/incidents/{drill}\"")));
+    assert!(!drills.body.contains(&format!("/emergency/incidents/{real}\"")));
+    let api = app.get("/api/v1/emergency/incidents", &sid).await.json();
+    assert_eq!(api.as_array().unwrap().len(), 1);
+    assert_eq!(api[0]["drill"], false);
+}
+
+#[tokio::test]
+async fn command_post_measures_and_ending_conditions() {
+    let app = spawn_app_with(false).await;
+    let id = file(&app, "town", &[]).await;
+    let (town, tcsrf) = app.login("town").await;
+    let (em, csrf) = app.login("emergency").await;
+    // The town reports but does not command.
+    let r = app.post_form(&format!("/emergency/incidents/{id}/measures/1"), &town, &enc(&[("csrf", &tcsrf)])).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let r = app
+        .post_form(&format!("/emergency/incidents/{id}/release"), &town, &enc(&[("csrf", &tcsrf), ("title", "t"), ("content", "c")]))
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "only the command body releases information");
+    let body = enc(&[("csrf", &csrf), ("commander", "副区长"), ("location", "矿口"), ("group", "1"), ("group", "3"), ("group", "11")]);
+    let r = app.post_form(&format!("/emergency/incidents/{id}/post"), &em, &body).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let d = app.store.emergency_incident_detail(id).await.unwrap();
+    assert_eq!(d.groups.iter().map(|g| g.name.as_str()).collect::<Vec<_>>(), ["综合协调组", "应急救援（处置）组", "技术专家组"]);
+    // Members and lead come from the plan's 3.5 data.
+    assert_eq!(d.groups[0].leader, "专项应急指挥部办公室", "{:?}", d.groups[0]);
+    assert!(d.groups[0].members.contains("有关部门"), "{:?}", d.groups[0]);
+    let r = app.post_form(&format!("/emergency/incidents/{id}/measures/2"), &em, &enc(&[("csrf", &csrf)])).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let d = app.store.emergency_incident_detail(id).await.unwrap();
+    assert_eq!(d.measures[1].done_by.as_deref(), Some("emergency"));
+    assert!(d.measures[0].done_by.is_none());
+    let r = app
+        .post_form(&format!("/emergency/incidents/{id}/release"), &em, &enc(&[("csrf", &csrf), ("title", "通报"), ("content", "情况")]))
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(app.store.emergency_incident_detail(id).await.unwrap().releases[0].body, "区非煤矿山事故应急指挥部");
+    // Ending needs all three conditions of 4.5.6.
+    let r = app
+        .post_form(&format!("/emergency/incidents/{id}/end"), &em, &enc(&[("csrf", &csrf), ("onsite_done", "1"), ("no_secondary", "1")]))
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(r.body.contains("专家组"), "{}", r.body);
+    assert_eq!(app.store.emergency_incident(id).await.unwrap().status, "active");
+    let all = enc(&[("csrf", &csrf), ("onsite_done", "1"), ("no_secondary", "1"), ("experts_agree", "1")]);
+    assert_eq!(app.post_form(&format!("/emergency/incidents/{id}/end"), &em, &all).await.status, StatusCode::SEE_OTHER);
+    assert_eq!(app.store.emergency_incident(id).await.unwrap().status, "ended");
+    assert_eq!(app.store.emergency_counts(false).await.unwrap().ended, 1);
+}
+
+/// Draft, approve, issue, adjust and lift a warning; returns the CAP URLs served.
+#[tokio::test]
+async fn warning_lifecycle_cap_and_feed() {
+    let app = spawn_app_with(false).await;
+    let (em, csrf) = app.login("emergency").await;
+    let (admin, acsrf) = app.login("admin").await;
+    let body = enc(&[
+        ("csrf", &csrf),
+        ("headline", "测试暴雨橙色预警"),
+        ("incident_type", "气象灾害"),
+        ("level", "2"),
+        ("description", "预计未来24小时有大暴雨"),
+        ("duration", "24小时"),
+        ("heed", "远离河道"),
+        ("instruction", "转移危险区域人员"),
+        ("areas", "水泉镇"),
+        ("areas", "徐庄镇"),
+        ("channels", "广播"),
+        ("places", "学校"),
+    ]);
+    let r = app.post_form("/emergency/warnings", &em, &body).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let url = r.location.unwrap();
+    let id: i64 = url.rsplit('/').next().unwrap().parse().unwrap();
+    let d = app.store.emergency_warning_detail(id).await.unwrap();
+    assert!(d.measures.len() > 3, "orange: the blue/yellow measures and the red/orange ones");
+    // Only 区政府 approves; nothing is published before.
+    assert_eq!(app.post_form(&format!("{url}/approve"), &em, &enc(&[("csrf", &csrf)])).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(app.post_form(&format!("{url}/issue"), &em, &enc(&[("csrf", &csrf)])).await.status, StatusCode::BAD_REQUEST);
+    assert_eq!(app.post_form(&format!("{url}/approve"), &admin, &enc(&[("csrf", &acsrf)])).await.status, StatusCode::SEE_OTHER);
+    let (commerce, ccsrf) = app.login("commerce").await;
+    assert_eq!(app.post_form(&format!("{url}/issue"), &commerce, &enc(&[("csrf", &ccsrf)])).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(app.post_form(&format!("{url}/issue"), &em, &enc(&[("csrf", &csrf)])).await.status, StatusCode::SEE_OTHER);
+
+    let alert_id = app.store.emergency_warning(id).await.unwrap().current_identifier.unwrap();
+    let cap = app.get(&format!("/alerts/{alert_id}.xml"), "").await;
+    assert_eq!(cap.status, StatusCode::OK);
+    assert_eq!(cap.content_type.as_deref(), Some("application/cap+xml"));
+    assert!(cap.body.contains("<msgType>Alert</msgType>") && cap.body.contains("<severity>Severe</severity>"), "{}", cap.body);
+    assert_valid_cap(&cap.body, "alert");
+    let feed = app.get("/alerts/feed.atom", "").await;
+    assert_eq!(feed.status, StatusCode::OK);
+    assert!(feed.content_type.unwrap().starts_with("application/atom+xml"));
+    assert!(feed.body.contains("测试暴雨橙色预警") && feed.body.contains(&format!("/alerts/{alert_id}.xml")), "{}", feed.body);
+    let public = app.get("/public", "").await;
+    assert!(public.body.contains("测试暴雨橙色预警"));
+
+    // Adjust to yellow: an Update referencing the Alert.
+    let r = app.post_form(&format!("{url}/adjust"), &em, &enc(&[("csrf", &csrf), ("level", "3"), ("headline", "测试暴雨黄色预警")])).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let update_id = app.store.emergency_warning(id).await.unwrap().current_identifier.unwrap();
+    let update = app.get(&format!("/alerts/{update_id}.xml"), "").await;
+    assert!(update.body.contains("<msgType>Update</msgType>") && update.body.contains(&format!("yjj@shanting.gov.cn,{alert_id},")));
+    assert!(update.body.contains("<severity>Moderate</severity>"));
+    assert_valid_cap(&update.body, "update");
+    // The first message stays at its URL.
+    assert_eq!(app.get(&format!("/alerts/{alert_id}.xml"), "").await.body, cap.body);
+
+    // Lift: a Cancel referencing both, and the feed no longer lists it.
+    assert_eq!(app.post_form(&format!("{url}/lift"), &em, &enc(&[("csrf", &csrf)])).await.status, StatusCode::SEE_OTHER);
+    let cancel_id = app.store.emergency_warning(id).await.unwrap().current_identifier.unwrap();
+    let cancel = app.get(&format!("/alerts/{cancel_id}.xml"), "").await;
+    assert!(cancel.body.contains("<msgType>Cancel</msgType>") && cancel.body.contains(&update_id));
+    assert!(cancel.body.contains("<responseType>AllClear</responseType>"));
+    assert_valid_cap(&cancel.body, "cancel");
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await; // past the feed copy's lifetime
+    let feed = app.get("/alerts/feed.atom", "").await;
+    assert!(!feed.body.contains("测试暴雨"), "{}", feed.body);
+    assert!(!app.get("/public", "").await.body.contains("测试暴雨"));
+    // Lifted is final.
+    assert_eq!(
+        app.post_form(&format!("{url}/adjust"), &em, &enc(&[("csrf", &csrf), ("level", "1")])).await.status,
+        StatusCode::BAD_REQUEST
+    );
+    assert_eq!(app.get("/alerts/nothing.xml", "").await.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn a_warning_outside_the_district_is_refused() {
+    let app = spawn_app_with(false).await;
+    let (em, csrf) = app.login("emergency").await;
+    let body = enc(&[
+        ("csrf", &csrf),
+        ("headline", "h"),
+        ("incident_type", "气象灾害"),
+        ("level", "4"),
+        ("description", "d"),
+        ("instruction", "i"),
+        ("areas", "薛城区"),
+    ]);
+    let r = app.post_form("/emergency/warnings", &em, &body).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(r.body.contains("薛城区"));
+    assert!(app.store.emergency_warnings(false).await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn demo_has_resources_plans_incidents_and_a_current_warning() {
+    let app = spawn_app_with(true).await;
+    let (em, _) = app.login("emergency").await;
+    let plans = app.get("/emergency/plans", &em).await;
+    assert_eq!(plans.status, StatusCode::OK);
+    let overdue = between(&plans.body, "id=\"overdue-plans\">", "</ul>");
+    assert!(overdue.contains("水泉镇突发事件总体应急预案"), "{overdue}");
+    assert!(!overdue.contains("山亭区突发事件总体应急预案"));
+    let res = app.get("/emergency/resources?kind=material", &em).await;
+    assert!(res.body.contains("帐篷") && res.body.contains("低于最低储备") && !res.body.contains("蓝天救援队"));
+    let experts = app.get("/emergency/resources?q=%E6%A3%AE%E6%9E%97", &em).await; // 森林
+    assert!(experts.body.contains("李秀英"));
+    let c = app.store.emergency_counts(false).await.unwrap();
+    assert_eq!((c.active, c.ended), (1, 1));
+    let feed = app.get("/alerts/feed.atom", "").await;
+    assert!(feed.body.contains("山亭区森林火险黄色预警"));
+    // The live board streams its first frame at once.
+    let board = app.get("/emergency/board", &em).await;
+    assert!(board.body.contains("EventSource"));
+    let req = axum::http::Request::get("/emergency/board/events").header("cookie", &em).body(axum::body::Body::empty()).unwrap();
+    let resp = tower::ServiceExt::oneshot(app.router.clone(), req).await.unwrap();
+    assert_eq!(resp.headers()["content-type"], "text/event-stream");
+    let mut frames = resp.into_body().into_data_stream();
+    let first = futures::StreamExt::next(&mut frames).await.unwrap().unwrap();
+    let first = String::from_utf8_lossy(&first).into_owned();
+    assert!(first.starts_with("event: board") && first.contains("徐庄镇东山森林火灾") && !first.contains("冒顶"), "{first}");
+    let (town, _) = app.login("town").await;
+    assert_eq!(app.get("/emergency/board", &town).await.status, StatusCode::FORBIDDEN);
+    // Seeding twice changes nothing.
+    let n = app.store.emergency_plans().await.unwrap().len();
+    store::demo::seed_all(&app.store).await.unwrap();
+    assert_eq!(app.store.emergency_plans().await.unwrap().len(), n);
+}
