@@ -629,7 +629,7 @@ fn last_record_end(buf: &[u8]) -> Option<usize> {
 
 /// Parse, check, compute and format every record of a chunk.
 fn process_chunk(rules: &Rules, as_of: Date, chunk: &Chunk, out: &mut Vec<u8>) -> Vec<Item> {
-    let mut items = Vec::with_capacity(chunk.data.len() / 80 + 16);
+    let mut items = Vec::with_capacity(chunk.data.len() / 48 + 16);
     let data = &chunk.data[..];
     let mut rec = csv::ByteRecord::new();
     let mut pos = 0usize;
@@ -637,39 +637,71 @@ fn process_chunk(rules: &Rules, as_of: Date, chunk: &Chunk, out: &mut Vec<u8>) -
     let newline = |from: usize| data[from..].iter().position(|&b| b == b'\n').map_or(data.len(), |i| from + i);
     let quotes = |s: &[u8]| s.iter().filter(|&&b| b == b'"').count();
     while pos < data.len() {
-        // One record: up to a newline outside quotes (a quoted field may span lines).
         let start = pos;
-        let mut end = newline(start);
-        let mut q = quotes(&data[start..end]);
-        let mut lines = 1u64;
-        while q % 2 == 1 && end < data.len() {
-            let e = newline(end + 1);
-            q += quotes(&data[end + 1..e]);
-            end = e;
-            lines += 1;
-        }
-        pos = end + 1;
         let line = next_line;
-        next_line += lines;
-        let mut raw = &data[start..end.min(data.len())];
-        if let [rest @ .., b'\r'] = raw {
-            raw = rest;
-        }
-        if raw.is_empty() {
-            continue; // blank lines are skipped but counted
-        }
+        // Fast path, one pass: a record without quotes, split on commas
+        // without copying.
         let mut fields: [&[u8]; 14] = [b""; 14];
-        let parsed = if q == 0 {
-            // Fast path, no quoting: split on commas without copying.
-            let mut n = 0usize;
-            for f in raw.split(|&b| b == b',') {
-                if n < fields.len() {
-                    fields[n] = f;
+        let (mut n, mut field_start, mut i, mut quoted) = (0usize, start, start, false);
+        while i < data.len() {
+            match data[i] {
+                b'\n' => break,
+                b',' => {
+                    if n < fields.len() {
+                        fields[n] = &data[field_start..i];
+                    }
+                    n += 1;
+                    field_start = i + 1;
                 }
-                n += 1;
+                b'"' => {
+                    quoted = true;
+                    break;
+                }
+                _ => {}
             }
-            if n == fields.len() { parse_row(&fields) } else { parse_row(&raw.split(|&b| b == b',').collect::<Vec<_>>()) }
+            i += 1;
+        }
+        let parsed = if !quoted {
+            pos = i + 1;
+            next_line += 1;
+            let mut last = &data[field_start..i];
+            if let [rest @ .., b'\r'] = last {
+                last = rest;
+            }
+            if n == 0 && last.is_empty() {
+                continue; // blank lines are skipped but counted
+            }
+            if n < fields.len() {
+                fields[n] = last;
+            }
+            n += 1;
+            if n == fields.len() {
+                parse_row(&fields)
+            } else {
+                let mut raw = &data[start..i];
+                if let [rest @ .., b'\r'] = raw {
+                    raw = rest;
+                }
+                parse_row(&raw.split(|&b| b == b',').collect::<Vec<_>>())
+            }
         } else {
+            // A quoted field may hold commas, quotes and line breaks: find the
+            // newline outside quotes and let the csv reader unquote.
+            let mut end = newline(start);
+            let mut q = quotes(&data[start..end]);
+            let mut lines = 1u64;
+            while q % 2 == 1 && end < data.len() {
+                let e = newline(end + 1);
+                q += quotes(&data[end + 1..e]);
+                end = e;
+                lines += 1;
+            }
+            pos = end + 1;
+            next_line += lines;
+            let mut raw = &data[start..end.min(data.len())];
+            if let [rest @ .., b'\r'] = raw {
+                raw = rest;
+            }
             let mut rdr = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(raw);
             match rdr.read_byte_record(&mut rec) {
                 Ok(true) if rec.len() == fields.len() => {
@@ -777,6 +809,10 @@ fn push_field(out: &mut Vec<u8>, f: &[u8]) {
 }
 
 fn push_int(out: &mut Vec<u8>, v: i64) {
+    if v == 0 {
+        out.push(b'0');
+        return;
+    }
     let mut buf = [0u8; 20];
     let mut i = buf.len();
     let mut n = v.unsigned_abs();
@@ -797,52 +833,50 @@ fn push_int(out: &mut Vec<u8>, v: i64) {
 /// Duplicate check: open addressing over the 17-digit ID body (it fits in a
 /// u64), remembering the line of the first occurrence.
 struct IdSet {
-    keys: Vec<u64>,
-    lines: Vec<u32>,
+    /// (key + 1, line); key 0 marks an empty slot. Key and line share a
+    /// cache line, so an insert costs one miss.
+    slots: Vec<[u64; 2]>,
     len: usize,
 }
 
 impl IdSet {
     fn with_capacity(n: usize) -> IdSet {
         let cap = (n.max(1024) * 10 / 7 + 1).next_power_of_two();
-        IdSet { keys: vec![0; cap], lines: vec![0; cap], len: 0 }
+        IdSet { slots: vec![[0, 0]; cap], len: 0 }
     }
 
     fn slot(&self, k: u64) -> usize {
-        (k.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 20) as usize & (self.keys.len() - 1)
+        (k.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 20) as usize & (self.slots.len() - 1)
     }
 
     /// Insert; on a duplicate, the first line it was seen on.
     fn insert(&mut self, key: u64, line: u64) -> Option<u64> {
-        if (self.len + 1) * 10 > self.keys.len() * 7 {
+        if (self.len + 1) * 10 > self.slots.len() * 7 {
             self.grow();
         }
-        let k = key + 1; // 0 marks an empty slot
-        let mask = self.keys.len() - 1;
+        let k = key + 1;
+        let mask = self.slots.len() - 1;
         let mut i = self.slot(k);
         loop {
-            match self.keys[i] {
-                0 => {
-                    self.keys[i] = k;
-                    self.lines[i] = u32::try_from(line).unwrap_or(u32::MAX);
+            match self.slots[i] {
+                [0, _] => {
+                    self.slots[i] = [k, line];
                     self.len += 1;
                     return None;
                 }
-                x if x == k => return Some(u64::from(self.lines[i])),
+                [x, first] if x == k => return Some(first),
                 _ => i = (i + 1) & mask,
             }
         }
     }
 
     fn grow(&mut self) {
-        let old_keys = std::mem::take(&mut self.keys);
-        let old_lines = std::mem::take(&mut self.lines);
-        self.keys = vec![0; old_keys.len() * 2];
-        self.lines = vec![0; old_keys.len() * 2];
+        let old = std::mem::replace(&mut self.slots, Vec::new());
+        self.slots = vec![[0, 0]; old.len() * 2];
         self.len = 0;
-        for (k, l) in old_keys.into_iter().zip(old_lines) {
+        for [k, l] in old {
             if k != 0 {
-                self.insert(k - 1, u64::from(l));
+                self.insert(k - 1, l);
             }
         }
     }
