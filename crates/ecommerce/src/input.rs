@@ -351,6 +351,97 @@ pub fn parse_applicants(json: &str) -> Result<Vec<Applicant>, InputError> {
     Ok(list)
 }
 
+/// The texts of the elements of a top-level JSON array, without parsing them,
+/// so that a caller can parse them on several threads with [`parse_applicant`].
+/// `None` when the text is not a well-formed array at this level (the caller
+/// then uses [`parse_applicants`], which names the error).
+pub fn split_array(json: &str) -> Option<Vec<&str>> {
+    let b = json.as_bytes();
+    let ws = |c: u8| matches!(c, b' ' | b'\t' | b'\n' | b'\r');
+    let mut i = 0;
+    while i < b.len() && ws(b[i]) {
+        i += 1;
+    }
+    if b.get(i) != Some(&b'[') {
+        return None;
+    }
+    i += 1;
+    let mut out = Vec::new();
+    let mut start = i;
+    let (mut depth, mut in_str, mut esc) = (0usize, false, false);
+    while i < b.len() {
+        let c = b[i];
+        if in_str {
+            if esc {
+                esc = false;
+            } else if c == b'\\' {
+                esc = true;
+            } else if c == b'"' {
+                in_str = false;
+            }
+        } else {
+            match c {
+                b'"' => in_str = true,
+                b'[' | b'{' => depth += 1,
+                b']' | b'}' if depth > 0 => depth -= 1,
+                b',' | b']' if depth == 0 => {
+                    let elem = json[start..i].trim_matches(|c: char| c.is_ascii_whitespace());
+                    if elem.is_empty() {
+                        // `[]` is fine; `[,` or `[1,]` is not.
+                        if !(c == b']' && out.is_empty()) {
+                            return None;
+                        }
+                    } else {
+                        out.push(elem);
+                    }
+                    if c == b']' {
+                        return json[i + 1..].bytes().all(ws).then_some(out);
+                    }
+                    start = i + 1;
+                }
+                _ => {}
+            }
+        }
+        i += 1;
+    }
+    None
+}
+
+/// Parse the applicant at position `index` of the input from its own text
+/// (an element from [`split_array`]); errors are prefixed `[index]`.
+pub fn parse_applicant(index: usize, text: &str) -> Result<Applicant, InputError> {
+    let mut de = serde_json::Deserializer::from_str(text);
+    let prefix = format!("[{index}]");
+    let a: Applicant = serde_path_to_error::deserialize(&mut de).map_err(|e| path_error(e, &prefix))?;
+    end_of_input(&mut de).map_err(|e| InputError { path: prefix, message: e.message })?;
+    check(index, &a)?;
+    Ok(a)
+}
+
+/// [`parse_applicant`] for an element `elem` that is a slice of `whole` (from
+/// [`split_array`]): error positions are given in `whole`, as
+/// [`parse_applicants`] gives them.
+pub fn parse_element(whole: &str, index: usize, elem: &str) -> Result<Applicant, InputError> {
+    parse_applicant(index, elem).map_err(|mut e| {
+        let offset = (elem.as_ptr() as usize).wrapping_sub(whole.as_ptr() as usize);
+        if offset <= whole.len() {
+            e.message = relocate(&e.message, &whole[..offset]);
+        }
+        e
+    })
+}
+
+/// Shift serde_json's " at line L column C" by the text that precedes the element.
+fn relocate(message: &str, before: &str) -> String {
+    let Some(at) = message.rfind(" at line ") else { return message.to_string() };
+    let mut nums = message[at + 9..].split(" column ").map(|n| n.trim().parse::<usize>());
+    let (Some(Ok(line)), Some(Ok(col))) = (nums.next(), nums.next()) else { return message.to_string() };
+    let base_line = before.bytes().filter(|&b| b == b'\n').count();
+    let base_col = before.len() - before.rfind('\n').map_or(0, |p| p + 1);
+    let (line, col) = if line == 1 { (base_line + 1, base_col + col) } else { (base_line + line, col) };
+    format!("{} at line {line} column {col}", &message[..at])
+}
+
 fn end_of_input(de: &mut serde_json::Deserializer<serde_json::de::StrRead<'_>>) -> Result<(), InputError> {
     de.end().map_err(|e| InputError { path: "(文件末尾)".into(), message: format!("JSON 之后有多余内容: {e}") })
 }

@@ -44,7 +44,7 @@ mod targets;
 pub use assess::{Assessment, Award, CaseByCase, NotEligible, Reason, assess, assess_contract, is_one_time};
 pub use input::{
     Applicant, Area, AwardReceived, CompetingClaim, CrossBorder, Express, InputError, LiveBase, Logistics, Park, Platform, PlatformFees,
-    Rural, ServiceProvider, TIERS, Training, Usd, parse_applicants,
+    Rural, ServiceProvider, TIERS, Training, Usd, parse_applicant, parse_applicants, parse_element, split_array,
 };
 pub use rules::{Citations, Readings, Rules, RulesError, Threshold, Word};
 pub use targets::{TARGETS_FILE, Target, TargetValue, TargetsError, targets};

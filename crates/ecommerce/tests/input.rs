@@ -120,3 +120,36 @@ fn every_figure_is_a_cited_parameter_with_its_quote() {
     }
     assert!(p.get("ecommerce.published_on", "2023-01-01".parse().unwrap()).unwrap().assumed);
 }
+
+#[test]
+fn split_array_finds_the_elements_for_parallel_parsing() {
+    let mut tricky = worked();
+    tricky["name"] = json!("含 [括号], {花括号} 与 \"引号\" \\ 的名称");
+    let text = format!(" [ {} ,\n{}, {} ] \n", worked(), tricky, base());
+    let parts = ecommerce::split_array(&text).unwrap();
+    assert_eq!(parts.len(), 3);
+    let each: Vec<_> = parts.iter().enumerate().map(|(i, t)| ecommerce::parse_applicant(i, t).unwrap()).collect();
+    let whole = ecommerce::parse_applicants(&text).unwrap();
+    assert_eq!(each.len(), whole.len());
+    assert_eq!(each[1].name, whole[1].name);
+    assert_eq!(each[1].name.as_deref(), Some("含 [括号], {花括号} 与 \"引号\" \\ 的名称"));
+    assert_eq!(ecommerce::split_array("[]").unwrap().len(), 0);
+    for bad in ["", "{}", "[1,]", "[,1]", "[1", "[1] x", "[\"a]"] {
+        assert!(ecommerce::split_array(bad).is_none(), "{bad}");
+    }
+    // an element's error names its index in the whole input
+    let mut neg = worked();
+    neg["net_tax_yuan"] = json!(-1);
+    let text = json!([base(), base(), neg]).to_string();
+    let parts = ecommerce::split_array(&text).unwrap();
+    let e = ecommerce::parse_applicant(2, parts[2]).unwrap_err();
+    assert_eq!(e.path, "[2].net_tax_yuan");
+    // positions are given in the whole input, as the sequential parse gives them
+    assert_eq!(ecommerce::parse_element(&text, 2, parts[2]).unwrap_err(), ecommerce::parse_applicants(&text).unwrap_err());
+    let pretty = serde_json::to_string_pretty(&json!([base(), neg])).unwrap();
+    let parts = ecommerce::split_array(&pretty).unwrap();
+    assert_eq!(ecommerce::parse_element(&pretty, 1, parts[1]).unwrap_err(), ecommerce::parse_applicants(&pretty).unwrap_err());
+    let mut tier = worked();
+    tier["awards_received"] = json!([{"article": 3, "year": 2022, "tier": 9}]);
+    assert_eq!(ecommerce::parse_applicant(7, &tier.to_string()).unwrap_err().path, "[7].awards_received[0].tier");
+}

@@ -193,3 +193,15 @@ fn a_large_batch_is_assessed_in_input_order() {
         assert_eq!(art3, i as i64 * 30, "{i}");
     }
 }
+
+#[test]
+fn in_a_large_batch_the_first_invalid_applicant_in_input_order_is_reported() {
+    let mut list: Vec<Value> = (0..9000).map(|_| worked()).collect();
+    list[7000]["net_tax_yuan"] = json!("x");
+    list[6001]["entered_on"] = json!("2022-13-01");
+    let (code, out, err) = assess(&Value::Array(list).to_string(), &[]);
+    assert_eq!(code, 2);
+    assert!(out.is_empty());
+    assert!(err.contains("[6001].entered_on"), "{err}");
+    assert!(!err.contains("[7000]"), "{err}");
+}

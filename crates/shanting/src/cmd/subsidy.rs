@@ -58,7 +58,7 @@ fn assess(file: &std::path::Path, format: Format, ctx: &Ctx) -> anyhow::Result<E
             Err(e) => return invalid(format_args!("读取 {}: {e}", file.display())),
         }
     };
-    let applicants = match ecommerce::parse_applicants(&text) {
+    let applicants = match parse(&text) {
         Ok(a) => a,
         Err(e) => return invalid(e),
     };
@@ -80,6 +80,30 @@ fn assess(file: &std::path::Path, format: Format, ctx: &Ctx) -> anyhow::Result<E
     }
     out.flush()?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Parse the input, an array's elements on the available cores. The error
+/// reported is the first in input order, as a sequential parse would report it.
+fn parse(text: &str) -> Result<Vec<ecommerce::Applicant>, ecommerce::InputError> {
+    // A single object, or text that is not a well-formed array: the sequential parser names the error.
+    let Some(parts) = ecommerce::split_array(text) else { return ecommerce::parse_applicants(text) };
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 8);
+    let chunk = |first: usize, elems: &[&str]| -> Result<Vec<ecommerce::Applicant>, ecommerce::InputError> {
+        elems.iter().enumerate().map(|(k, e)| ecommerce::parse_element(text, first + k, e)).collect()
+    };
+    if threads == 1 || parts.len() < 2 * BLOCK {
+        return chunk(0, &parts);
+    }
+    let size = parts.len().div_ceil(threads);
+    let results: Vec<_> = std::thread::scope(|s| {
+        let handles: Vec<_> = parts.chunks(size).enumerate().map(|(k, c)| s.spawn(move || chunk(k * size, c))).collect();
+        handles.into_iter().map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p))).collect()
+    });
+    let mut out = Vec::with_capacity(parts.len());
+    for r in results {
+        out.extend(r?);
+    }
+    Ok(out)
 }
 
 /// The rules of the applicant's year; `rules_for` loaded every year present.
