@@ -871,7 +871,7 @@ impl IdSet {
     }
 
     fn grow(&mut self) {
-        let old = std::mem::replace(&mut self.slots, Vec::new());
+        let old = std::mem::take(&mut self.slots);
         self.slots = vec![[0, 0]; old.len() * 2];
         self.len = 0;
         for [k, l] in old {
