@@ -478,3 +478,23 @@ proptest! {
         prop_assert_eq!(c.total_due, c.medical_individual.saturating_add(c.pension_individual));
     }
 }
+
+#[test]
+fn next_years_figures_are_a_new_data_file() {
+    // A 2024 file: same names, periods starting 2024-01-01, new medical figures.
+    let y2023 = include_str!("../../../policy/insurance/2023.toml");
+    let y2024 = y2023
+        .replace("from = 2022-10-01", "from = 2024-01-01")
+        .replace("to = 2023-12-31", "to = 2024-12-31")
+        .replace("value = 960", "value = 1020")
+        .replace("value = 350", "value = 380")
+        .replace("value = 610", "value = 640");
+    let params = ParamSet::with_overrides(vec![("insurance/2024.toml".into(), y2024)]).unwrap();
+    let r23 = Rules::load(&params, 2023).unwrap();
+    let r24 = Rules::load(&params, 2024).unwrap();
+    assert_eq!(r23.medical_individual, yuan(350));
+    assert_eq!((r24.medical_total, r24.medical_individual, r24.medical_fiscal), (yuan(1020), yuan(380), yuan(640)));
+    assert_eq!(r24.medical_half_amount, yuan(190));
+    let p = person("1958-12-20");
+    assert_eq!(compute(&r24, &p, d("2023-10-01")).medical_individual, yuan(190));
+}
