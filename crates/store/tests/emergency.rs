@@ -109,7 +109,7 @@ both!(incidents_follow_ups_levels_and_end, |url: String| async move {
     assert!(s.emergency_set_level("admin", id, "II", "区政府", "again").await.is_err());
     let g =
         Group { number: 1, name: "综合协调组".into(), members: "有关部门".into(), leader: String::new(), tasks: String::new() };
-    s.emergency_open_post("emergency", id, "副区长", "矿口", &[g.clone()]).await.unwrap();
+    s.emergency_open_post("emergency", id, "副区长", "矿口", std::slice::from_ref(&g)).await.unwrap();
     assert!(s.emergency_open_post("emergency", id, "副区长", "矿口", &[g]).await.is_err());
     s.emergency_tick_measure("emergency", id, 1).await.unwrap();
     assert!(s.emergency_tick_measure("emergency", id, 1).await.is_err());
