@@ -48,6 +48,32 @@ fn disposition(filename: &str) -> String {
     format!("attachment; filename=\"export\"; filename*=UTF-8''{}", enc.replace('+', "%20"))
 }
 
+/// A stored file sent back as a download under its own name.
+pub fn attachment_response(filename: &str, content_type: String, bytes: Vec<u8>) -> Response {
+    ([(header::CONTENT_TYPE, content_type), (header::CONTENT_DISPOSITION, disposition(filename))], bytes).into_response()
+}
+
+/// The non-empty files of a multipart form's `file` fields: (name, content type, bytes).
+pub async fn uploaded_files(mp: &mut axum::extract::Multipart) -> Result<Vec<(String, String, bytes::Bytes)>, crate::AppError> {
+    let bad = |e: axum::extract::multipart::MultipartError| crate::AppError::BadRequest(e.to_string());
+    let mut out = Vec::new();
+    while let Some(field) = mp.next_field().await.map_err(bad)? {
+        if field.name() != Some("file") {
+            continue;
+        }
+        let name = field.file_name().unwrap_or("材料").to_string();
+        let ctype = field.content_type().unwrap_or("application/octet-stream").to_string();
+        let bytes = field.bytes().await.map_err(bad)?;
+        if !bytes.is_empty() {
+            out.push((name, ctype, bytes));
+        }
+    }
+    if out.is_empty() {
+        return Err(crate::AppError::BadRequest("请选择要上传的文件".into()));
+    }
+    Ok(out)
+}
+
 /// Build an XLSX workbook with one sheet.
 pub fn xlsx_bytes(sheet: &str, headers: &[&str], rows: &[Vec<Cell>]) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
     use rust_xlsxwriter::{Format, Workbook};

@@ -10,7 +10,6 @@
 
 use askama::Template;
 use axum::extract::{Multipart, Path, State};
-use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -375,22 +374,8 @@ async fn advance(
 
 async fn upload(State(state): State<AppState>, Authed(s): Authed, Path(id): Path<i64>, mut mp: Multipart) -> Result<Response, AppError> {
     require_manage(&s)?;
-    let mut saved = 0;
-    while let Some(field) = mp.next_field().await.map_err(|e| AppError::BadRequest(e.to_string()))? {
-        if field.name() != Some("file") {
-            continue;
-        }
-        let name = field.file_name().unwrap_or("材料").to_string();
-        let ctype = field.content_type().unwrap_or("application/octet-stream").to_string();
-        let bytes = field.bytes().await.map_err(|e| AppError::BadRequest(e.to_string()))?;
-        if bytes.is_empty() {
-            continue;
-        }
+    for (name, ctype, bytes) in crate::export::uploaded_files(&mut mp).await? {
         state.store.meeting_add_material(&s.user.username, id, &name, &ctype, &bytes).await?;
-        saved += 1;
-    }
-    if saved == 0 {
-        return Err(AppError::BadRequest("请选择要上传的材料文件".into()));
     }
     Ok(Redirect::to(&format!("/meeting/{id}")).into_response())
 }
@@ -398,12 +383,7 @@ async fn upload(State(state): State<AppState>, Authed(s): Authed, Path(id): Path
 async fn download(State(state): State<AppState>, Authed(s): Authed, Path((id, mid)): Path<(i64, i64)>) -> Result<Response, AppError> {
     require_read(&s)?;
     let (name, ctype, data) = state.store.meeting_material(id, mid).await?;
-    let enc: String = form_urlencoded::byte_serialize(name.as_bytes()).collect();
-    Ok((
-        [(header::CONTENT_TYPE, ctype), (header::CONTENT_DISPOSITION, format!("attachment; filename*=UTF-8''{}", enc.replace('+', "%20")))],
-        data,
-    )
-        .into_response())
+    Ok(crate::export::attachment_response(&name, ctype, data))
 }
 
 #[derive(Deserialize)]

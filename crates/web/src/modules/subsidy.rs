@@ -11,7 +11,6 @@
 
 use askama::Template;
 use axum::extract::{Multipart, Path, Query, State};
-use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -738,21 +737,8 @@ async fn upload(
 ) -> Result<Response, AppError> {
     let uscc = scope_uscc(&s, q.uscc.as_deref())?;
     let year = q.year.unwrap_or_else(default_year);
-    let mut saved = 0;
-    while let Some(field) = mp.next_field().await.map_err(|e| AppError::BadRequest(e.to_string()))? {
-        if field.name() != Some("file") {
-            continue;
-        }
-        let name = field.file_name().unwrap_or("材料").to_string();
-        let ctype = field.content_type().unwrap_or("application/octet-stream").to_string();
-        let bytes = field.bytes().await.map_err(|e| AppError::BadRequest(e.to_string()))?;
-        if !bytes.is_empty() {
-            state.store.subsidy_add_document(&s.user.username, &uscc, year, &name, &ctype, &bytes).await?;
-            saved += 1;
-        }
-    }
-    if saved == 0 {
-        return Err(AppError::BadRequest("请选择要上传的证明材料".into()));
+    for (name, ctype, bytes) in crate::export::uploaded_files(&mut mp).await? {
+        state.store.subsidy_add_document(&s.user.username, &uscc, year, &name, &ctype, &bytes).await?;
     }
     Ok(Redirect::to("/subsidy").into_response())
 }
@@ -765,12 +751,7 @@ async fn download(State(state): State<AppState>, Authed(s): Authed, Path(id): Pa
     if !matches!(s.user.role, Role::Enterprise | Role::Admin | Role::Bureau) {
         return Err(AppError::Forbidden("无权下载".into()));
     }
-    let enc: String = form_urlencoded::byte_serialize(name.as_bytes()).collect();
-    Ok((
-        [(header::CONTENT_TYPE, ctype), (header::CONTENT_DISPOSITION, format!("attachment; filename*=UTF-8''{}", enc.replace('+', "%20")))],
-        data,
-    )
-        .into_response())
+    Ok(crate::export::attachment_response(&name, ctype, data))
 }
 
 /// Assess applicants under 附件4 (no login; changes nothing): the same JSON in and
