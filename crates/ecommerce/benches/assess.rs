@@ -18,6 +18,7 @@ fn bench(c: &mut Criterion) {
     c.bench_function("Rules::load 2023", |b| b.iter(|| ecommerce::Rules::load(&params, std::hint::black_box(2023))));
     c.bench_function("parse_applicants (worked example)", |b| b.iter(|| ecommerce::parse_applicants(std::hint::black_box(WORKED))));
     c.bench_function("assess (worked example)", |b| b.iter(|| ecommerce::assess(&rules, std::hint::black_box(a))));
+    c.bench_function("assess_contract (worked example)", |b| b.iter(|| ecommerce::assess_contract(&rules, std::hint::black_box(a))));
     c.bench_function("assess + contract JSON", |b| {
         b.iter(|| serde_json::to_string(&ecommerce::assess(&rules, std::hint::black_box(a))).map(|s| s.len()))
     });
