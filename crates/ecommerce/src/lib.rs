@@ -6,6 +6,17 @@
 //! [`Rules::load`] once per assessment year (refuses years outside the
 //! 3-year validity), [`assess`] per applicant; or [`assess_many`] for both.
 //!
+//! [`assess`] explains every article in full (facts, readings) for the UI;
+//! [`assess_contract`] gives the identical contract JSON for batches and keeps
+//! full steps only for the articles that award or are referred.
+//!
+//! Output shape beyond the example: `case_by_case` entries are
+//! `{article, tier, item, reason, citation}` with `tier` null for an item
+//! outside the tiers (article 5's platform headquarters, article 11's
+//! logistics hub) and 3 for article 8 / article 12 tier 3; `not_eligible`
+//! lists every article 1–12 that grants nothing, in article order (an article
+//! can also have a case-by-case item outside its tiers).
+//!
 //! Readings chosen (each also in the `reading` field of its parameter in
 //! `policy/ecommerce/support-policy.toml`, and shown in explanations):
 //! - validity: publication date assumed 2022-11-01; a year overlapping the
