@@ -239,6 +239,36 @@ async fn upsert_rows(conn: &mut sqlx::AnyConnection, backend: crate::Backend, ro
     Ok(())
 }
 
+/// Recompute the per-village statistics from the residents: of one village, or of all.
+async fn refresh_stats(tx: &mut crate::WriteTx, place: Option<(&str, &str)>) -> Result<()> {
+    let wh = if place.is_some() { "WHERE town = $1 AND village = $2" } else { "" };
+    let del = format!("DELETE FROM insurance_village_stats {wh}");
+    let ins = format!(
+        "INSERT INTO insurance_village_stats (year, town, village, residents, included, due_persons, due_fen, paid_persons, paid_fen, \
+         medical_covered, lower_due, lower_paid, upper_due, upper_paid) \
+         SELECT year, town, village, COUNT(*), \
+         SUM(CASE WHEN status = 'included' THEN 1 ELSE 0 END), \
+         SUM(CASE WHEN status = 'included' AND total_due_fen > 0 THEN 1 ELSE 0 END), \
+         SUM(CASE WHEN status = 'included' THEN total_due_fen ELSE 0 END), \
+         SUM(CASE WHEN paid_fen > 0 THEN 1 ELSE 0 END), \
+         SUM(paid_fen), \
+         SUM(CASE WHEN status = 'included' AND (medical_individual_fen = 0 OR paid_fen > 0) THEN 1 ELSE 0 END), \
+         SUM(CASE WHEN band = 1 THEN 1 ELSE 0 END), \
+         SUM(CASE WHEN band = 1 AND paid_fen > 0 THEN 1 ELSE 0 END), \
+         SUM(CASE WHEN band = 2 THEN 1 ELSE 0 END), \
+         SUM(CASE WHEN band = 2 AND paid_fen > 0 THEN 1 ELSE 0 END) \
+         FROM insurance_residents {wh} GROUP BY year, town, village"
+    );
+    let (mut d, mut i) = (sqlx::query(sqlx::AssertSqlSafe(del)), sqlx::query(sqlx::AssertSqlSafe(ins)));
+    if let Some((t, v)) = place {
+        d = d.bind(t.to_string()).bind(v.to_string());
+        i = i.bind(t.to_string()).bind(v.to_string());
+    }
+    d.execute(tx.conn()).await?;
+    i.execute(tx.conn()).await?;
+    Ok(())
+}
+
 async fn upsert_rows_tx(tx: &mut crate::WriteTx, rows: &[ResidentRow]) -> Result<()> {
     let backend = tx.backend();
     upsert_rows(tx.conn(), backend, rows).await
@@ -532,6 +562,7 @@ impl Store {
 
     pub async fn insurance_job_finish(&self, actor: &str, job_id: i64, state: &str, message: &str) -> Result<()> {
         let mut tx = self.begin_write().await?;
+        refresh_stats(&mut tx, None).await?;
         sqlx::query("UPDATE jobs SET state = $1, message = $2, finished_at = $3 WHERE id = $4")
             .bind(state)
             .bind(message)
@@ -548,6 +579,7 @@ impl Store {
     pub async fn insurance_insert_residents(&self, actor: &str, rows: &[ResidentRow]) -> Result<()> {
         let mut tx = self.begin_write().await?;
         upsert_rows_tx(&mut tx, rows).await?;
+        refresh_stats(&mut tx, None).await?;
         let after = serde_json::json!({"rows": rows.len()});
         tx.audit(actor, "import", "insurance_residents", "batch", None, Some(&after)).await?;
         tx.commit().await
@@ -624,6 +656,12 @@ impl Store {
                 .await?;
             let pick = |r: &ResidentRow| serde_json::json!({"list_groups": r.list_groups, "deceased_on": r.deceased_on, "status": r.status, "total_due_fen": r.total_due_fen});
             tx.audit(actor, action, "insurance_resident", &before.id_number, Some(&pick(before)), Some(&pick(after))).await?;
+        }
+        let mut places: Vec<(&str, &str)> = changes.iter().map(|(b, _)| (b.town.as_str(), b.village.as_str())).collect();
+        places.sort_unstable();
+        places.dedup();
+        for p in places {
+            refresh_stats(&mut tx, Some(p)).await?;
         }
         tx.commit().await
     }
@@ -754,6 +792,7 @@ impl Store {
         let after = serde_json::json!({"reference": p.reference.trim(), "id_number": res.try_get::<String, _>(3)?, "kind": p.kind,
             "amount_fen": p.amount_fen, "channel": p.channel, "paid_on": p.paid_on, "year": p.year});
         tx.audit(actor, "record_payment", "insurance_payment", &id.to_string(), None, Some(&after)).await?;
+        refresh_stats(&mut tx, Some((&town, &village))).await?;
         tx.commit().await?;
         Ok(Recorded::New(id))
     }
@@ -849,6 +888,9 @@ impl Store {
         let before = serde_json::json!({"reference": reference, "amount_fen": amount, "channel": channel, "year": year});
         let after = serde_json::json!({"refund_id": id, "amount_fen": -amount, "paid_on": paid_on, "reason": reason});
         tx.audit(actor, "refund_payment", "insurance_payment", &payment_id.to_string(), Some(&before), Some(&after)).await?;
+        let r = sqlx::query("SELECT town, village FROM insurance_residents WHERE id = $1").bind(rid).fetch_one(tx.conn()).await?;
+        let (town, village): (String, String) = (r.try_get(0)?, r.try_get(1)?);
+        refresh_stats(&mut tx, Some((&town, &village))).await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -1023,21 +1065,13 @@ impl Store {
         Ok(Some(out))
     }
 
-    /// The 征缴统计参照表 per town: one GROUP BY over the stored figures.
+    /// The 征缴统计参照表 per town: the per-village figures kept by every write, summed.
     pub async fn insurance_stats(&self, year: i64, town: Option<&str>) -> Result<Vec<TownStats>> {
         let sql = format!(
-            "SELECT town, COUNT(*), \
-             SUM(CASE WHEN status = 'included' THEN 1 ELSE 0 END), \
-             SUM(CASE WHEN status = 'included' AND total_due_fen > 0 THEN 1 ELSE 0 END), \
-             CAST(SUM(CASE WHEN status = 'included' THEN total_due_fen ELSE 0 END) AS BIGINT), \
-             SUM(CASE WHEN paid_fen > 0 THEN 1 ELSE 0 END), \
-             CAST(SUM(paid_fen) AS BIGINT), \
-             SUM(CASE WHEN status = 'included' AND (medical_individual_fen = 0 OR paid_fen > 0) THEN 1 ELSE 0 END), \
-             SUM(CASE WHEN band = 1 THEN 1 ELSE 0 END), \
-             SUM(CASE WHEN band = 1 AND paid_fen > 0 THEN 1 ELSE 0 END), \
-             SUM(CASE WHEN band = 2 THEN 1 ELSE 0 END), \
-             SUM(CASE WHEN band = 2 AND paid_fen > 0 THEN 1 ELSE 0 END) \
-             FROM insurance_residents WHERE year = $1 {} GROUP BY town ORDER BY town",
+            "SELECT town, CAST(SUM(residents) AS BIGINT), CAST(SUM(included) AS BIGINT), CAST(SUM(due_persons) AS BIGINT), \
+             CAST(SUM(due_fen) AS BIGINT), CAST(SUM(paid_persons) AS BIGINT), CAST(SUM(paid_fen) AS BIGINT), CAST(SUM(medical_covered) AS BIGINT), \
+             CAST(SUM(lower_due) AS BIGINT), CAST(SUM(lower_paid) AS BIGINT), CAST(SUM(upper_due) AS BIGINT), CAST(SUM(upper_paid) AS BIGINT) \
+             FROM insurance_village_stats WHERE year = $1 {} GROUP BY town ORDER BY town",
             if town.is_some() { "AND town = $2" } else { "" }
         );
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(year);
@@ -1135,6 +1169,7 @@ impl Store {
         let total: i64 = payments.iter().map(|p| p.amount_fen).sum();
         let after = serde_json::json!({"payments": payments.len(), "amount_fen": total});
         tx.audit(actor, "seed_payments", "insurance_payment", "bulk", None, Some(&after)).await?;
+        refresh_stats(&mut tx, None).await?;
         tx.commit().await
     }
 }

@@ -40,7 +40,26 @@ CREATE TABLE insurance_residents (
     on_behalf_paid_fen BIGINT NOT NULL DEFAULT 0
 );
 CREATE INDEX insurance_residents_place ON insurance_residents(town, village, name);
-CREATE INDEX insurance_residents_stats ON insurance_residents(year, town, status, pension_status, band, paid_fen, medical_individual_fen, total_due_fen);
+-- The statistics per village, refreshed in the transaction of every write
+-- that changes them (a whole import refreshes once, at its end), so that the
+-- town statistics read a few hundred rows instead of a million.
+CREATE TABLE insurance_village_stats (
+    year BIGINT NOT NULL,
+    town TEXT NOT NULL,
+    village TEXT NOT NULL,
+    residents BIGINT NOT NULL,
+    included BIGINT NOT NULL,
+    due_persons BIGINT NOT NULL,
+    due_fen BIGINT NOT NULL,
+    paid_persons BIGINT NOT NULL,
+    paid_fen BIGINT NOT NULL,
+    medical_covered BIGINT NOT NULL,
+    lower_due BIGINT NOT NULL,
+    lower_paid BIGINT NOT NULL,
+    upper_due BIGINT NOT NULL,
+    upper_paid BIGINT NOT NULL,
+    PRIMARY KEY (year, town, village)
+);
 CREATE TABLE insurance_payments (
     id BIGSERIAL PRIMARY KEY,
     reference TEXT NOT NULL UNIQUE,

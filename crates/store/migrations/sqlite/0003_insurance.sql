@@ -40,7 +40,26 @@ CREATE TABLE insurance_residents (
     on_behalf_paid_fen INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX insurance_residents_place ON insurance_residents(town, village, name);
-CREATE INDEX insurance_residents_stats ON insurance_residents(year, town, status, pension_status, band, paid_fen, medical_individual_fen, total_due_fen);
+-- The statistics per village, refreshed in the transaction of every write
+-- that changes them (a whole import refreshes once, at its end), so that the
+-- town statistics read a few hundred rows instead of a million.
+CREATE TABLE insurance_village_stats (
+    year INTEGER NOT NULL,
+    town TEXT NOT NULL,
+    village TEXT NOT NULL,
+    residents INTEGER NOT NULL,
+    included INTEGER NOT NULL,
+    due_persons INTEGER NOT NULL,
+    due_fen INTEGER NOT NULL,
+    paid_persons INTEGER NOT NULL,
+    paid_fen INTEGER NOT NULL,
+    medical_covered INTEGER NOT NULL,
+    lower_due INTEGER NOT NULL,
+    lower_paid INTEGER NOT NULL,
+    upper_due INTEGER NOT NULL,
+    upper_paid INTEGER NOT NULL,
+    PRIMARY KEY (year, town, village)
+);
 CREATE TABLE insurance_payments (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     reference TEXT NOT NULL UNIQUE,
