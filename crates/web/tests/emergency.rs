@@ -327,6 +327,15 @@ async fn demo_has_resources_plans_incidents_and_a_current_warning() {
     assert!(experts.body.contains("李秀英"));
     let c = app.store.emergency_counts(false).await.unwrap();
     assert_eq!((c.active, c.ended), (1, 1));
+    let past = app
+        .store
+        .emergency_incidents(&store::emergency::IncidentFilter { status: Some("ended".into()), ..Default::default() })
+        .await
+        .unwrap();
+    let past = app.store.emergency_incident_detail(past[0].id).await.unwrap();
+    assert!(past.measures.iter().all(|m| m.done_by.is_some()) && !past.releases.is_empty() && !past.incident.evaluation.is_empty());
+    assert_eq!(past.reports.len(), 2, "first report and a follow-up");
+    assert!(past.groups[0].members.contains("有关部门"), "{:?}", past.groups[0]);
     let feed = app.get("/alerts/feed.atom", "").await;
     assert!(feed.body.contains("山亭区森林火险黄色预警"));
     // The live board streams its first frame at once.

@@ -630,20 +630,20 @@ async fn open_post(State(state): State<AppState>, Authed(s): Authed, Path(id): P
     let get = |k: &str| pairs.iter().find(|(a, _)| a == k).map(|(_, v)| v.clone()).unwrap_or_default();
     let r = rules(&state)?;
     let chosen: Vec<u32> = pairs.iter().filter(|(k, _)| k == "group").filter_map(|(_, v)| v.parse().ok()).collect();
-    let groups: Vec<Group> = r
-        .working_groups
-        .iter()
-        .filter(|g| chosen.contains(&g.number))
-        .map(|g| Group {
-            number: i64::from(g.number),
-            name: g.name.clone(),
-            members: g.members.iter().chain(g.other_members.iter()).cloned().collect::<Vec<_>>().join("、"),
-            leader: g.lead.clone().unwrap_or_default(),
-            tasks: g.duties.clone(),
-        })
-        .collect();
+    let groups: Vec<Group> = r.working_groups.iter().filter(|g| chosen.contains(&g.number)).map(post_group).collect();
     state.store.emergency_open_post(&s.user.username, id, &get("commander"), &get("location"), &groups).await?;
     Ok(back(id))
+}
+
+/// A working group of 3.5 as the command post records it.
+fn post_group(g: &emergency::WorkingGroup) -> Group {
+    Group {
+        number: i64::from(g.number),
+        name: g.name.clone(),
+        members: g.members.iter().chain(g.other_members.iter()).cloned().collect::<Vec<_>>().join("、"),
+        leader: g.lead.clone().unwrap_or_default(),
+        tasks: g.duties.clone(),
+    }
 }
 
 #[derive(Deserialize)]
@@ -1545,18 +1545,7 @@ pub async fn seed_demo(state: &AppState) -> Result<(), AppError> {
     let (by3, _) = emergency::level_roles(&r, ResponseLevel::III);
     state.store.emergency_set_level(a, past, "III", by3, "初判较大事故，启动Ⅲ级响应").await?;
     state.store.emergency_mark_city_reported(b, past).await?;
-    let groups: Vec<Group> = r
-        .working_groups
-        .iter()
-        .take(4)
-        .map(|g| Group {
-            number: i64::from(g.number),
-            name: g.name.clone(),
-            members: g.members.join("、"),
-            leader: g.lead.clone().unwrap_or_default(),
-            tasks: g.duties.clone(),
-        })
-        .collect();
+    let groups: Vec<Group> = r.working_groups.iter().take(4).map(post_group).collect();
     state.store.emergency_open_post(b, past, "区政府分管副区长", "石料厂门口", &groups).await?;
     let more = ReportFields {
         injured: Some("1".into()), course: Some("续报：又发现1名轻伤人员".into()), ..full("水泉镇石料厂", "0", "1")
@@ -1611,18 +1600,7 @@ pub async fn seed_demo(state: &AppState) -> Result<(), AppError> {
     let (by4, _) = emergency::level_roles(&r, ResponseLevel::IV);
     // 区应急管理局 is a lead department of 森林火灾, so it decides level Ⅳ.
     state.store.emergency_set_level(b, active, "IV", by4, "一般森林火灾，启动Ⅳ级响应").await?;
-    let groups: Vec<Group> = r
-        .working_groups
-        .iter()
-        .filter(|g| [1, 3, 4, 6].contains(&g.number))
-        .map(|g| Group {
-            number: i64::from(g.number),
-            name: g.name.clone(),
-            members: g.members.join("、"),
-            leader: g.lead.clone().unwrap_or_default(),
-            tasks: g.duties.clone(),
-        })
-        .collect();
+    let groups: Vec<Group> = r.working_groups.iter().filter(|g| [1, 3, 4, 6].contains(&g.number)).map(post_group).collect();
     state.store.emergency_open_post(b, active, "徐庄镇镇长", "东山林场护林站", &groups).await?;
     state.store.emergency_tick_measure(b, active, 1).await?;
     // One current warning.
