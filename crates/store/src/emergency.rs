@@ -315,6 +315,33 @@ pub struct IncidentFilter {
     pub town: Option<String>,
     pub created_by: Option<String>,
     pub q: Option<String>,
+    /// A page: at most `limit` rows after `offset`.
+    pub limit: Option<i64>,
+    pub offset: i64,
+}
+
+/// The WHERE clause of a filter; `$1` is the drill flag, then the returned binds.
+fn incident_where(f: &IncidentFilter) -> (String, Vec<String>) {
+    let mut sql = String::from("drill = $1");
+    let mut binds: Vec<String> = Vec::new();
+    if let Some(s) = &f.status {
+        binds.push(s.clone());
+        sql.push_str(&format!(" AND status = ${}", binds.len() + 1));
+    }
+    if let Some(t) = &f.town {
+        binds.push(t.clone());
+        sql.push_str(&format!(" AND town = ${}", binds.len() + 1));
+    }
+    if let Some(c) = &f.created_by {
+        binds.push(c.clone());
+        sql.push_str(&format!(" AND created_by = ${}", binds.len() + 1));
+    }
+    if let Some(q) = f.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+        binds.push(format!("%{q}%"));
+        let n = binds.len() + 1;
+        sql.push_str(&format!(" AND (title LIKE ${n} OR incident_type LIKE ${n} OR place LIKE ${n})"));
+    }
+    (sql, binds)
 }
 
 /// Counts for the board: (active, ended) real incidents, or drills.
@@ -626,32 +653,28 @@ impl Store {
 
     /// Incidents, newest first; drills only when `f.drill`, real ones otherwise.
     pub async fn emergency_incidents(&self, f: &IncidentFilter) -> Result<Vec<Incident>> {
-        let mut sql = format!("SELECT {INCIDENT_COLS} FROM emergency_incidents WHERE drill = $1");
-        let mut binds: Vec<String> = Vec::new();
-        if let Some(s) = &f.status {
-            binds.push(s.clone());
-            sql.push_str(&format!(" AND status = ${}", binds.len() + 1));
+        let (cond, binds) = incident_where(f);
+        let mut sql = format!("SELECT {INCIDENT_COLS} FROM emergency_incidents WHERE {cond} ORDER BY id DESC");
+        if let Some(n) = f.limit {
+            sql.push_str(&format!(" LIMIT {} OFFSET {}", n.max(0), f.offset.max(0)));
         }
-        if let Some(t) = &f.town {
-            binds.push(t.clone());
-            sql.push_str(&format!(" AND town = ${}", binds.len() + 1));
-        }
-        if let Some(c) = &f.created_by {
-            binds.push(c.clone());
-            sql.push_str(&format!(" AND created_by = ${}", binds.len() + 1));
-        }
-        if let Some(q) = f.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
-            binds.push(format!("%{q}%"));
-            let n = binds.len() + 1;
-            sql.push_str(&format!(" AND (title LIKE ${n} OR incident_type LIKE ${n} OR place LIKE ${n})"));
-        }
-        sql.push_str(" ORDER BY id DESC");
         let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(f.drill as i64);
         for b in &binds {
             query = query.bind(b);
         }
         let rows = query.fetch_all(self.pool()).await?;
         rows.iter().map(incident_row).collect()
+    }
+
+    /// How many incidents the filter matches (ignoring its page).
+    pub async fn emergency_incident_count(&self, f: &IncidentFilter) -> Result<i64> {
+        let (cond, binds) = incident_where(f);
+        let mut query =
+            sqlx::query(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM emergency_incidents WHERE {cond}"))).bind(f.drill as i64);
+        for b in &binds {
+            query = query.bind(b);
+        }
+        Ok(query.fetch_one(self.pool()).await?.try_get(0)?)
     }
 
     /// Active and ended incidents, real or drills, never mixed.

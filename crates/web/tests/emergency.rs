@@ -164,6 +164,7 @@ async fn drills_are_kept_apart() {
     let list = app.get("/emergency", &sid).await;
     assert!(list.body.contains(&format!("/emergency/incidents/{real}\"")));
     assert!(!list.body.contains(&format!("/emergency/incidents/{drill}\"")));
+    assert!(list.body.contains("共 1 条"), "the real list counts one incident");
     let drills = app.get("/emergency?drill=1", &sid).await;
     assert!(drills.body.contains(&format!("/emergency/incidents/{drill}\"")));
     assert!(!drills.body.contains(&format!("/emergency/incidents/{real}\"")));

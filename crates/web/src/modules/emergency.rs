@@ -41,7 +41,7 @@ use store::emergency::{
 use crate::AppState;
 use crate::auth::{Authed, Session};
 use crate::error::{ApiError, AppError};
-use crate::render::{Page, escape, html};
+use crate::render::{Page, Pager, escape, html};
 
 /// The district emergency management bureau (区应急管理局).
 pub const BUREAU: &str = "区应急管理局";
@@ -198,6 +198,13 @@ struct ListQuery {
     drill: Option<String>,
     status: Option<String>,
     q: Option<String>,
+    page: Option<i64>,
+}
+
+const PER_PAGE: i64 = 50;
+
+fn enc(s: &str) -> String {
+    form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }
 
 #[derive(Template)]
@@ -213,6 +220,7 @@ struct Index {
     reminder: Option<String>,
     current_warnings: usize,
     is_staff: bool,
+    pager: Pager,
 }
 
 impl Index {
@@ -235,6 +243,16 @@ async fn index(State(state): State<AppState>, Authed(s): Authed, Query(q): Query
     let status = q.status.clone().filter(|x| x == "active" || x == "ended");
     let mut f = IncidentFilter { drill, status: status.clone(), q: q.q.clone(), ..Default::default() };
     scope_filter(&s, &mut f);
+    let total = state.store.emergency_incident_count(&f).await?;
+    let base = format!(
+        "/emergency?drill={}&status={}&q={}&",
+        if drill { "1" } else { "0" },
+        status.as_deref().unwrap_or(""),
+        enc(q.q.as_deref().unwrap_or(""))
+    );
+    let pager = Pager::new(total, q.page.unwrap_or(1), PER_PAGE, base);
+    f.limit = Some(PER_PAGE);
+    f.offset = (pager.page - 1) * PER_PAGE;
     let incidents = state.store.emergency_incidents(&f).await?;
     let is_staff = s.is(&[Role::Admin, Role::Bureau]);
     // 4.6: every first quarter the lead departments evaluate last year's incidents.
@@ -269,6 +287,7 @@ async fn index(State(state): State<AppState>, Authed(s): Authed, Query(q): Query
         reminder,
         current_warnings: state.store.emergency_warnings(true).await?.len(),
         is_staff,
+        pager,
     }))
 }
 
