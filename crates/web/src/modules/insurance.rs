@@ -28,6 +28,9 @@ use crate::error::{ApiError, AppError};
 use crate::export::{self, Cell};
 use crate::render::{Page, Pager, escape, html};
 
+/// The largest resident list accepted by upload (larger ones go through `shanting import residents`).
+const UPLOAD_MAX: usize = 256 << 20;
+
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/insurance", get(roster))
@@ -41,7 +44,8 @@ pub fn routes() -> Router<AppState> {
         .route("/insurance/publish", post(publish))
         .route("/insurance/stats", get(stats))
         .route("/insurance/stats.xlsx", get(stats_xlsx))
-        .route("/insurance/import", get(import_page).post(import_upload))
+        // A district's resident list is far above axum's default 2 MB body limit.
+        .route("/insurance/import", get(import_page).post(import_upload).layer(axum::extract::DefaultBodyLimit::max(UPLOAD_MAX)))
         .route("/insurance/lists", post(list_upload))
         .route("/insurance/bulk", post(bulk))
         .route("/public/insurance", get(public_roster))
