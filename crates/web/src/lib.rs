@@ -39,11 +39,28 @@ pub struct AppState {
     pub district: Arc<District>,
     /// Whether session cookies carry `Secure` (off only on loopback addresses).
     pub secure_cookies: bool,
+    /// Rules derived from `params`, built once per instance on first use.
+    pub derived: Arc<Derived>,
+}
+
+/// Immutable values computed from the policy parameters: a cache each
+/// instance builds for itself (nothing another instance would need).
+#[derive(Default)]
+pub struct Derived {
+    /// The e-commerce rules per assessment year (loading them reads every cited figure).
+    pub subsidy_rules: std::sync::RwLock<std::collections::HashMap<i32, Arc<ecommerce::Rules>>>,
 }
 
 impl AppState {
     pub fn new(store: Store, params: ParamSet, calendar: WorkCalendar, district: District, secure_cookies: bool) -> Self {
-        AppState { store, params: Arc::new(params), calendar: Arc::new(calendar), district: Arc::new(district), secure_cookies }
+        AppState {
+            store,
+            params: Arc::new(params),
+            calendar: Arc::new(calendar),
+            district: Arc::new(district),
+            secure_cookies,
+            derived: Arc::default(),
+        }
     }
 }
 

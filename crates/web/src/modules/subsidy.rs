@@ -9,11 +9,13 @@
 //! page, the API and the CLI agree. Award history from this database is
 //! added to every assessment, so one-time items are never paid twice.
 
+use std::sync::Arc;
+
 use askama::Template;
+use axum::Router;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum::{Json, Router};
 use kernel::Money;
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
@@ -73,7 +75,7 @@ fn scope_uscc(s: &Session, asked: Option<&str>) -> Result<String, AppError> {
 /// Run the engine on one applicant object; returns the contract result object.
 pub fn assess_value(state: &AppState, applicant: &Value) -> Result<Value, String> {
     let text = Value::Array(vec![applicant.clone()]).to_string();
-    let results = assess_json(&state.params, &text)?;
+    let results = assess_json(state, &text)?;
     results.into_iter().next().ok_or_else(|| "没有测算结果".to_string())
 }
 
@@ -758,8 +760,10 @@ async fn download(State(state): State<AppState>, Authed(s): Authed, Path(id): Pa
 /// out as `shanting subsidy assess` — one applicant object or an array; always an array back.
 #[utoipa::path(post, path = "/api/v1/subsidy/assess", request_body(content = String, content_type = "application/json", description = "applicant object or array, as for `shanting subsidy assess`"),
     responses((status = 200, description = "one assessment per applicant, in input order"), (status = 400, description = "input error naming the field path, e.g. [0].net_tax_yuan")))]
-pub(crate) async fn api_assess(State(state): State<AppState>, body: String) -> Result<Json<Vec<Value>>, ApiError> {
-    assess_json(&state.params, &body).map(Json).map_err(|e| ApiError(AppError::BadRequest(e)))
+pub(crate) async fn api_assess(State(state): State<AppState>, body: String) -> Result<Response, ApiError> {
+    let results = assess_text(&state, &body, false).map_err(|e| ApiError(AppError::BadRequest(e)))?;
+    let bytes = serde_json::to_vec(&results).map_err(|e| ApiError(AppError::Internal(e.to_string())))?;
+    Ok(([(axum::http::header::CONTENT_TYPE, "application/json")], bytes).into_response())
 }
 
 /// Demo: a few dozen enterprises across the towns with declared 2023 figures,
@@ -862,12 +866,39 @@ pub async fn seed_demo(state: &AppState) -> Result<(), AppError> {
     Ok(())
 }
 
+/// The rules of `year`, from this instance's cache; a year outside the
+/// policy's validity is an input error at `[i].year`, as in the CLI.
+fn rules_of(state: &AppState, a: &ecommerce::Applicant, i: usize) -> Result<Arc<ecommerce::Rules>, String> {
+    if let Some(r) = state.derived.subsidy_rules.read().ok().and_then(|m| m.get(&a.year).cloned()) {
+        return Ok(r);
+    }
+    let loaded =
+        ecommerce::rules_for(&state.params, std::slice::from_ref(a)).map_err(|e| e.to_string().replace("[0].", &format!("[{i}].")))?;
+    let r = Arc::new(loaded.into_iter().next().ok_or("没有适用的政策参数")?);
+    if let Ok(mut m) = state.derived.subsidy_rules.write() {
+        m.insert(a.year, r.clone());
+    }
+    Ok(r)
+}
+
 /// The engine over a JSON text, as the CLI reads it (one object or an array):
-/// one contract result object per applicant, in input order.
-pub fn assess_json(params: &kernel::ParamSet, text: &str) -> Result<Vec<Value>, String> {
+/// one assessment per applicant, in input order. `full` keeps every article's
+/// explanation steps (pages); the API needs only the contract's.
+fn assess_text(state: &AppState, text: &str, full: bool) -> Result<Vec<ecommerce::Assessment>, String> {
     let applicants = ecommerce::parse_applicants(text).map_err(|e| e.to_string())?;
-    let results = ecommerce::assess_many(params, &applicants).map_err(|e| e.to_string())?;
-    results.iter().map(|r| serde_json::to_value(r).map_err(|e| e.to_string())).collect()
+    applicants
+        .iter()
+        .enumerate()
+        .map(|(i, a)| {
+            let r = rules_of(state, a, i)?;
+            Ok(if full { ecommerce::assess(&r, a) } else { ecommerce::assess_contract(&r, a) })
+        })
+        .collect()
+}
+
+/// As [`assess_text`], as JSON values for the pages.
+pub fn assess_json(state: &AppState, text: &str) -> Result<Vec<Value>, String> {
+    assess_text(state, text, true)?.iter().map(|r| serde_json::to_value(r).map_err(|e| e.to_string())).collect()
 }
 
 /// A target's number for display and comparison (ratios in basis points).
