@@ -550,6 +550,11 @@ impl Store {
     /// the whole batch and its progress, or neither.
     pub async fn insurance_import_batch(&self, actor: &str, job_id: i64, rows: &[ResidentRow], through_line: i64) -> Result<()> {
         let mut tx = self.begin_write().await?;
+        if tx.backend() == crate::Backend::Sqlite {
+            // ID numbers arrive in no order: with SQLite's default 2 MB page
+            // cache the unique index's pages are read again for every batch.
+            sqlx::query("PRAGMA cache_size = -131072").execute(tx.conn()).await?;
+        }
         upsert_rows_tx(&mut tx, rows).await?;
         sqlx::query("UPDATE jobs SET progress = $1 WHERE id = $2").bind(through_line).bind(job_id).execute(tx.conn()).await?;
         if !rows.is_empty() {
