@@ -29,7 +29,11 @@ use crate::error::{ApiError, AppError};
         villages,
         audit,
         crate::modules::subsidy::api_assess,
-        crate::modules::meeting::api_decide
+        crate::modules::meeting::api_decide,
+        crate::modules::emergency::api_assess,
+        crate::modules::emergency::api_cap,
+        crate::modules::emergency::api_incidents,
+        crate::modules::insurance::api_stats
     )
 )]
 struct ApiDoc;

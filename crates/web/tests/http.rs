@@ -112,5 +112,7 @@ async fn api_calendar_and_openapi() {
     assert!(v["paths"]["/api/v1/calendar/add-workdays"].is_object());
     assert!(v["paths"]["/api/v1/subsidy/assess"]["post"].is_object());
     assert!(v["paths"]["/api/v1/meeting/decide"]["post"].is_object());
+    assert!(v["paths"]["/api/v1/emergency/cap"]["post"].is_object());
+    assert!(v["paths"]["/api/v1/insurance/stats"]["get"].is_object());
     assert_eq!(app.get("/healthz", "").await.body, "ok");
 }

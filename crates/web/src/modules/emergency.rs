@@ -1426,14 +1426,18 @@ async fn board_events(State(state): State<AppState>, Authed(s): Authed) -> Resul
 // ------------------------------------------------------------------ API
 
 /// `POST /api/v1/emergency/assess`: the CLI contract's `assess`.
-async fn api_assess(State(state): State<AppState>, body: String) -> Result<Response, ApiError> {
+#[utoipa::path(post, path = "/api/v1/emergency/assess", request_body(content = String, content_type = "application/json", description = "one information report, as for `shanting emergency assess`"),
+    responses((status = 200, description = "category, lead departments, command body, response level, who decides and leads, reporting"), (status = 400, description = "input error naming the field")))]
+pub(crate) async fn api_assess(State(state): State<AppState>, body: String) -> Result<Response, ApiError> {
     let report = emergency::parse_report(&body).map_err(|e| ApiError(AppError::BadRequest(e.to_string())))?;
     let r = rules(&state).map_err(ApiError)?;
     Ok(Json(emergency::assess(&r, &report)).into_response())
 }
 
 /// `POST /api/v1/emergency/cap`: the CLI contract's `cap`.
-async fn api_cap(State(state): State<AppState>, body: String) -> Result<Response, ApiError> {
+#[utoipa::path(post, path = "/api/v1/emergency/cap", request_body(content = String, content_type = "application/json", description = "one warning, as for `shanting emergency cap`"),
+    responses((status = 200, description = "a CAP 1.2 alert (application/cap+xml)"), (status = 400, description = "input error naming the field")))]
+pub(crate) async fn api_cap(State(state): State<AppState>, body: String) -> Result<Response, ApiError> {
     let w = emergency::parse_warning(&body).map_err(|e| ApiError(AppError::BadRequest(e.to_string())))?;
     let r = rules(&state).map_err(ApiError)?;
     let xml = emergency::to_cap_xml(&r, &state.district, &w).map_err(|e| ApiError(AppError::BadRequest(e.to_string())))?;
@@ -1441,13 +1445,18 @@ async fn api_cap(State(state): State<AppState>, body: String) -> Result<Response
 }
 
 #[derive(Deserialize, Default)]
-struct ApiQuery {
+pub(crate) struct ApiQuery {
     drill: Option<String>,
     status: Option<String>,
 }
 
 /// `GET /api/v1/emergency/incidents`: the incidents the user may see (drills only with `drill=1`).
-async fn api_incidents(State(state): State<AppState>, Authed(s): Authed, Query(q): Query<ApiQuery>) -> Result<Response, ApiError> {
+#[utoipa::path(get, path = "/api/v1/emergency/incidents", responses((status = 200, description = "the incidents the user may see; drills only with drill=1"), (status = 401, description = "not logged in")))]
+pub(crate) async fn api_incidents(
+    State(state): State<AppState>,
+    Authed(s): Authed,
+    Query(q): Query<ApiQuery>,
+) -> Result<Response, ApiError> {
     require_read(&s).map_err(ApiError)?;
     let mut f = IncidentFilter { drill: q.drill.as_deref() == Some("1"), status: q.status, ..Default::default() };
     scope_filter(&s, &mut f);

@@ -850,7 +850,9 @@ async fn stats_xlsx(State(state): State<AppState>, Authed(s): Authed) -> Result<
     Ok(export::xlsx_response(&format!("{}年度征缴统计参照表.xlsx", rules.year), "征缴统计", &headers, &rows))
 }
 
-async fn api_stats(State(state): State<AppState>, Authed(s): Authed) -> Result<Json<serde_json::Value>, ApiError> {
+/// Collection statistics per town (征缴统计参照表), scoped to the caller.
+#[utoipa::path(get, path = "/api/v1/insurance/stats", responses((status = 200, description = "persons due and paid, amounts, payment rates by age band against the targets"), (status = 401, description = "not logged in")))]
+pub(crate) async fn api_stats(State(state): State<AppState>, Authed(s): Authed) -> Result<Json<serde_json::Value>, ApiError> {
     let (rules, data) = stats_data(&state, &s).await?;
     Ok(Json(serde_json::json!({"year": rules.year, "towns": data})))
 }
