@@ -8,54 +8,8 @@
 use store::Store;
 use store::insurance::{NewPayment, Recorded, ResidentRow, RosterFilter};
 
-struct TestDb {
-    url: String,
-    _dir: Option<tempfile::TempDir>,
-}
-
-async fn sqlite() -> TestDb {
-    let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}", dir.path().join("t.db").display());
-    TestDb { url, _dir: Some(dir) }
-}
-
-async fn postgres() -> Option<TestDb> {
-    let Ok(base) = std::env::var("SHANTING_TEST_POSTGRES_URL") else {
-        eprintln!("PostgreSQL half skipped: SHANTING_TEST_POSTGRES_URL is not set");
-        return None;
-    };
-    sqlx::any::install_default_drivers();
-    let name = format!("shanting_ins_{}", rand_suffix());
-    let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&base).await.unwrap();
-    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&mut conn).await.unwrap();
-    let (prefix, _) = base.rsplit_once('/').unwrap();
-    Some(TestDb { url: format!("{prefix}/{name}"), _dir: None })
-}
-
-fn rand_suffix() -> String {
-    use std::time::{SystemTime, UNIX_EPOCH};
-    let n = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_nanos();
-    format!("{}_{}", std::process::id(), n % 1_000_000_000)
-}
-
-macro_rules! both {
-    ($name:ident, $body:expr) => {
-        mod $name {
-            use super::*;
-            #[tokio::test]
-            async fn sqlite_backend() {
-                let db = sqlite().await;
-                ($body)(db.url.clone()).await;
-            }
-            #[tokio::test]
-            async fn postgres_backend() {
-                if let Some(db) = postgres().await {
-                    ($body)(db.url.clone()).await;
-                }
-            }
-        }
-    };
-}
+#[macro_use]
+mod common;
 
 /// A valid ID number born on 1970-01-01 + `n` days' worth of sequence.
 fn id_number(n: usize) -> String {
