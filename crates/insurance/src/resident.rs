@@ -128,6 +128,29 @@ pub fn parse_date(column: &'static str, v: &[u8]) -> Result<Date, RowError> {
 /// Parse one input row, fields in [`INPUT_COLUMNS`] order. Syntax only: the
 /// year's rules are checked by [`Rules::check`].
 pub fn parse_row<'a>(fields: &[&'a [u8]]) -> Result<Resident<'a>, RowError> {
+    parse_fields(fields, |column, i| text(column, fields[i]))
+}
+
+/// [`parse_row`] over text fields: the UTF-8 check is already done, so a
+/// caller that validated a whole block of input at once does not pay it per field.
+pub fn parse_row_str<'a>(fields: &[&'a str]) -> Result<Resident<'a>, RowError> {
+    let mut b: [&[u8]; 14] = [b""; 14];
+    if fields.len() != b.len() {
+        let v: Vec<&[u8]> = fields.iter().map(|s| s.as_bytes()).collect();
+        return parse_row(&v);
+    }
+    for (dst, src) in b.iter_mut().zip(fields) {
+        *dst = src.as_bytes();
+    }
+    parse_fields(&b, |_, i| Ok(fields[i].trim_ascii()))
+}
+
+/// The row's fields as bytes, and its text columns (0–3) through `text`,
+/// which validates or, for text already validated, only trims.
+fn parse_fields<'a>(
+    fields: &[&'a [u8]],
+    text: impl Fn(&'static str, usize) -> Result<&'a str, RowError>,
+) -> Result<Resident<'a>, RowError> {
     if fields.len() != INPUT_COLUMNS.len() {
         return Err(RowError {
             column: "",
@@ -136,9 +159,9 @@ pub fn parse_row<'a>(fields: &[&'a [u8]]) -> Result<Resident<'a>, RowError> {
         });
     }
     let idf = fields[0];
-    let id_text = text("id_number", idf)?;
+    let id_text = text("id_number", 0)?;
     let id = ResidentId::parse(id_text).map_err(|e| RowError::new("id_number", idf, e.to_string()))?;
-    let name = text("name", fields[1])?;
+    let name = text("name", 1)?;
     if name.is_empty() {
         return Err(RowError::new("name", fields[1], "姓名为空"));
     }
@@ -153,8 +176,8 @@ pub fn parse_row<'a>(fields: &[&'a [u8]]) -> Result<Resident<'a>, RowError> {
     Ok(Resident {
         id,
         name: Cow::Borrowed(name),
-        town: Cow::Borrowed(text("town", fields[2])?),
-        village: Cow::Borrowed(text("village", fields[3])?),
+        town: Cow::Borrowed(text("town", 2)?),
+        village: Cow::Borrowed(text("village", 3)?),
         hukou_in_district: parse_bool("hukou_in_district", fields[4])?,
         residence_permit: parse_bool("residence_permit", fields[5])?,
         employee_insurance: parse_bool("employee_insurance", fields[6])?,
@@ -172,19 +195,6 @@ pub fn parse_row<'a>(fields: &[&'a [u8]]) -> Result<Resident<'a>, RowError> {
         sponsored: opt_money(12, "sponsored_yuan")?,
         deceased_on: if fields[13].trim_ascii().is_empty() { None } else { Some(parse_date("deceased_on", fields[13])?) },
     })
-}
-
-/// [`parse_row`] over text fields.
-pub fn parse_row_str<'a>(fields: &[&'a str]) -> Result<Resident<'a>, RowError> {
-    let mut b: [&[u8]; 14] = [b""; 14];
-    if fields.len() != b.len() {
-        let v: Vec<&[u8]> = fields.iter().map(|s| s.as_bytes()).collect();
-        return parse_row(&v);
-    }
-    for (dst, src) in b.iter_mut().zip(fields) {
-        *dst = src.as_bytes();
-    }
-    parse_row(&b)
 }
 
 impl Rules {

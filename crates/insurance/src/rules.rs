@@ -164,6 +164,8 @@ pub(crate) struct Notes {
     pub by_clause: Vec<String>,
     pub tier: Vec<String>,
     pub default_tier: Vec<String>,
+    /// Whether any note holds a comma, double quote or line break.
+    pub needs_csv_quoting: bool,
 }
 
 fn list_money(params: &ParamSet, name: &str, on: Date, year: i32) -> Result<Vec<Money>, RulesError> {
@@ -343,7 +345,7 @@ impl Rules {
             default_as_of: params.date("insurance.roster.default_as_of", on)?,
             targets,
             citations: Citations { coverage, pension, medical, window: window_cite, readings },
-            notes: Notes { by_clause: Vec::new(), tier: Vec::new(), default_tier: Vec::new() },
+            notes: Notes { by_clause: Vec::new(), tier: Vec::new(), default_tier: Vec::new(), needs_csv_quoting: false },
         };
         rules.notes = rules.render_notes();
         Ok(rules)
@@ -402,6 +404,13 @@ impl Rules {
         }
     }
 
+    /// Whether any roster note holds a comma, a double quote or a line
+    /// break, so that a CSV writer must quote the notes column. The notes
+    /// are fixed per year: a writer asks once, not per row.
+    pub fn notes_need_csv_quoting(&self) -> bool {
+        self.notes.needs_csv_quoting
+    }
+
     fn render_notes(&self) -> Notes {
         let clause = |c: Clause| clause_of(self.citation(c), &self.document).to_string();
         let (h0, h1) = self.medical_half_ages;
@@ -443,7 +452,9 @@ impl Rules {
             .zip(&self.subsidies)
             .map(|(t, s)| format!("{pc}:未选档次按{}元补贴{}元（解读）", yuan(*t), yuan(*s)))
             .collect();
-        Notes { by_clause, tier, default_tier }
+        let needs_csv_quoting =
+            [&by_clause, &tier, &default_tier].into_iter().flatten().any(|n: &String| n.contains([',', '"', '\n', '\r']));
+        Notes { by_clause, tier, default_tier, needs_csv_quoting }
     }
 }
 
