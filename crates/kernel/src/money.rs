@@ -178,16 +178,19 @@ impl<'de> Deserialize<'de> for Money {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let raw: Box<serde_json::value::RawValue> = Deserialize::deserialize(d)?;
         let text = raw.get();
-        let literal = if text.starts_with('"') {
-            serde_json::from_str::<String>(text).map_err(de::Error::custom)?
-        } else if text.starts_with(|c: char| c == '-' || c.is_ascii_digit()) {
-            if text.contains(['e', 'E']) {
-                return Err(de::Error::custom(format!("金额 {text} 请勿使用科学计数法")));
-            }
-            text.to_string()
-        } else {
-            return Err(de::Error::custom(format!("金额应为数字或数字字符串，得到 {text}")));
-        };
+        let literal: std::borrow::Cow<'_, str> =
+            if let Some(plain) = text.strip_prefix('"').and_then(|t| t.strip_suffix('"')).filter(|t| !t.contains('\\')) {
+                plain.into() // a string without escapes is its own text
+            } else if text.starts_with('"') {
+                serde_json::from_str::<String>(text).map_err(de::Error::custom)?.into()
+            } else if text.starts_with(|c: char| c == '-' || c.is_ascii_digit()) {
+                if text.contains(['e', 'E']) {
+                    return Err(de::Error::custom(format!("金额 {text} 请勿使用科学计数法")));
+                }
+                text.into()
+            } else {
+                return Err(de::Error::custom(format!("金额应为数字或数字字符串，得到 {text}")));
+            };
         Money::parse_yuan(&literal).map_err(de::Error::custom)
     }
 }
@@ -218,6 +221,11 @@ mod tests {
         assert_eq!(m.fen(), 29);
         let m: Money = serde_json::from_str("\"62000000\"").unwrap();
         assert_eq!(m.fen(), 6_200_000_000);
+        // A string with escapes is unescaped first; one without is read as it stands.
+        let m: Money = serde_json::from_str(r#" "\u0031\u0032.5" "#).unwrap();
+        assert_eq!(m.fen(), 1250);
+        assert!(serde_json::from_str::<Money>(r#" "12\"" "#).is_err());
+        assert!(serde_json::from_str::<Money>(r#" "" "#).is_err());
         assert!(serde_json::from_str::<Money>("1.001").is_err());
         assert!(serde_json::from_str::<Money>("-5").is_err());
         assert!(serde_json::from_str::<Money>("1e3").is_err());
