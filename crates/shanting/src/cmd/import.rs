@@ -97,7 +97,8 @@ fn residents(file: PathBuf, db: String, year: Option<i32>, batch: usize, ctx: &C
     let source = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let district = district::District::load(&ctx.params)?;
     let tty = std::io::stderr().is_terminal();
-    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    // Multi-threaded: a batch commits on a worker while this thread reads the next.
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     rt.block_on(async move {
         let store = store::Store::connect(&db).await.with_context(|| format!("连接数据库 {db}"))?;
         store.seed_reference(&district).await?;
