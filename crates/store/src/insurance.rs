@@ -553,6 +553,24 @@ impl Store {
     /// `through_line` in the same transaction, so that a crash leaves either
     /// the whole batch and its progress, or neither.
     pub async fn insurance_import_batch(&self, actor: &str, job_id: i64, rows: &[ResidentRow], through_line: i64) -> Result<()> {
+        self.insurance_import_batch_after(actor, job_id, rows, through_line, std::future::ready(true)).await
+    }
+
+    /// [`Self::insurance_import_batch`], with the rows written while the
+    /// batch before is still committing: `before` resolves to whether it
+    /// committed, and only then are this batch's progress and audit entry
+    /// written and committed, so batches commit in order and the job's
+    /// progress never passes a batch that is not in. On PostgreSQL two
+    /// batches then keep two server processes busy; on SQLite a write
+    /// transaction waits for the one before anyway.
+    pub async fn insurance_import_batch_after(
+        &self,
+        actor: &str,
+        job_id: i64,
+        rows: &[ResidentRow],
+        through_line: i64,
+        before: impl std::future::Future<Output = bool>,
+    ) -> Result<()> {
         let mut tx = self.begin_write().await?;
         if tx.backend() == crate::Backend::Sqlite {
             // ID numbers arrive in no order: with SQLite's default 2 MB page
@@ -560,6 +578,10 @@ impl Store {
             sqlx::query("PRAGMA cache_size = -131072").execute(tx.conn()).await?;
         }
         upsert_rows_tx(&mut tx, rows).await?;
+        if !before.await {
+            // Dropping the transaction rolls this batch back.
+            return Err(StoreError::Invalid(format!("导入任务 {job_id}：前一批次未能提交，本批次（至第{through_line}行）已回滚")));
+        }
         sqlx::query("UPDATE jobs SET progress = $1 WHERE id = $2").bind(through_line).bind(job_id).execute(tx.conn()).await?;
         if !rows.is_empty() {
             let after = serde_json::json!({"rows": rows.len(), "through_line": through_line,

@@ -171,3 +171,30 @@ both!(payments_refunds_reconciliation_publication_stats, |url: String| async mov
     assert_eq!(store.insurance_resident(id(3)).await.unwrap().paid_fen, 0, "refund included in the recomputation");
     assert!(matches!(store.verify_audit().await.unwrap(), store::VerifyReport::Intact { .. }), "every write audited in the chain");
 });
+
+both!(a_batch_after_a_failed_one_rolls_back, |url: String| async move {
+    let store = Store::connect(&url).await.unwrap();
+    let job = store.insurance_job_start("sha256:after year:2023", Some(10)).await.unwrap();
+    let rows: Vec<ResidentRow> = (0..20).map(|n| row(n, "西村", 65_000, 2)).collect();
+    store.insurance_import_batch_after("t", job.id, &rows[..10], 11, std::future::ready(true)).await.unwrap();
+    // The batch before did not commit: this one's rows and progress are not kept.
+    let err = store.insurance_import_batch_after("t", job.id, &rows[10..], 21, std::future::ready(false)).await.unwrap_err();
+    assert!(err.to_string().contains("前一批次未能提交"), "{err}");
+    assert_eq!(store.insurance_resident_count().await.unwrap(), 10);
+    assert_eq!(store.insurance_job(job.id).await.unwrap().progress, 11);
+    if store.backend() != store::Backend::Postgres {
+        return; // SQLite has one writer: the import keeps one batch in flight there
+    }
+    // Two batches in flight at once: the second waits for the first to commit.
+    let (tell, told) = tokio::sync::oneshot::channel::<bool>();
+    let (s2, later) = (store.clone(), rows[15..].to_vec());
+    let second =
+        tokio::spawn(
+            async move { s2.insurance_import_batch_after("t", job.id, &later, 21, async move { told.await.unwrap_or(false) }).await },
+        );
+    store.insurance_import_batch_after("t", job.id, &rows[10..15], 16, std::future::ready(true)).await.unwrap();
+    tell.send(true).unwrap();
+    second.await.unwrap().unwrap();
+    assert_eq!(store.insurance_resident_count().await.unwrap(), 20);
+    assert_eq!(store.insurance_job(job.id).await.unwrap().progress, 21);
+});

@@ -257,11 +257,13 @@ pub async fn import_residents(
     }
     let mut seen: HashMap<u64, u64> = HashMap::new();
     let mut rows: Vec<ResidentRow> = Vec::with_capacity(batch);
-    // One batch is written while the next is read: the database does most of
-    // the work, on its own connection, and at most one batch is in flight, so
-    // batches still commit in input order and the job's progress after a
-    // crash is still the last committed batch.
-    let mut in_flight: Option<InFlight> = None;
+    // Batches are written while the next is read: the database does most of
+    // the work, on connections of its own. They commit in input order (each
+    // waits for the one before to commit), so the job's progress after a
+    // crash is still the last committed batch. PostgreSQL writes two at once,
+    // a server process each; SQLite has one writer, so one.
+    let depth = if store.backend() == store::Backend::Postgres { 2 } else { 1 };
+    let mut in_flight: std::collections::VecDeque<InFlight> = std::collections::VecDeque::new();
     let mut last_line: u64 = 1;
     let reject = |rep: &mut ImportReport, e: LineError| {
         rep.rejected += 1;
@@ -319,15 +321,18 @@ pub async fn import_residents(
         }
         rows.push(row_of(rules, as_of, &r, Groups::EMPTY, source));
         if rows.len() >= batch {
-            if let Some(done) = in_flight.take() {
+            if in_flight.len() >= depth
+                && let Some(done) = in_flight.pop_front()
+            {
                 rep.written += done.finish().await?;
                 progress(&rep);
             }
             let full = std::mem::replace(&mut rows, Vec::with_capacity(batch));
-            in_flight = Some(InFlight::start(store, actor, job.id, full, line as i64));
+            let before = in_flight.back_mut().and_then(|b| b.committed.take());
+            in_flight.push_back(InFlight::start(store, actor, job.id, full, line as i64, before));
         }
     }
-    if let Some(done) = in_flight.take() {
+    while let Some(done) = in_flight.pop_front() {
         rep.written += done.finish().await?;
     }
     store.insurance_import_batch(actor, job.id, &rows, last_line as i64).await?;
@@ -342,14 +347,36 @@ pub async fn import_residents(
 struct InFlight {
     rows: u64,
     task: tokio::task::JoinHandle<Result<(), store::StoreError>>,
+    /// Told whether this batch committed, for the batch after it (taken by that batch).
+    committed: Option<tokio::sync::oneshot::Receiver<bool>>,
 }
 
 impl InFlight {
-    fn start(store: &Store, actor: &str, job_id: i64, rows: Vec<ResidentRow>, through_line: i64) -> InFlight {
+    /// `before`: whether the batch before this one committed, when it is still in flight.
+    fn start(
+        store: &Store,
+        actor: &str,
+        job_id: i64,
+        rows: Vec<ResidentRow>,
+        through_line: i64,
+        before: Option<tokio::sync::oneshot::Receiver<bool>>,
+    ) -> InFlight {
         let (store, actor) = (store.clone(), actor.to_string());
         let n = rows.len() as u64;
-        let task = tokio::spawn(async move { store.insurance_import_batch(&actor, job_id, &rows, through_line).await });
-        InFlight { rows: n, task }
+        let (tell, committed) = tokio::sync::oneshot::channel();
+        let task = tokio::spawn(async move {
+            let before = async move {
+                match before {
+                    // A batch that failed or vanished never says yes.
+                    Some(rx) => rx.await.unwrap_or(false),
+                    None => true,
+                }
+            };
+            let r = store.insurance_import_batch_after(&actor, job_id, &rows, through_line, before).await;
+            let _ = tell.send(r.is_ok()); // nobody listens after the last batch
+            r
+        });
+        InFlight { rows: n, task, committed: Some(committed) }
     }
 
     /// Wait for the commit; the rows it wrote.
