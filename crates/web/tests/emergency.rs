@@ -261,6 +261,14 @@ async fn warning_lifecycle_cap_and_feed() {
     assert_eq!(feed.status, StatusCode::OK);
     assert!(feed.content_type.unwrap().starts_with("application/atom+xml"));
     assert!(feed.body.contains("测试暴雨橙色预警") && feed.body.contains(&format!("/alerts/{alert_id}.xml")), "{}", feed.body);
+    // Readers poll with the validator: 304 without a body until the content changes.
+    let feed_tag = feed.etag.clone().expect("the feed has an ETag");
+    let again = app.get_if_none_match("/alerts/feed.atom", &feed_tag).await;
+    assert_eq!((again.status, again.body.as_str()), (StatusCode::NOT_MODIFIED, ""));
+    assert_eq!(app.get_if_none_match("/alerts/feed.atom", "\"other\"").await.status, StatusCode::OK);
+    let cap_tag = cap.etag.clone().expect("a CAP message has an ETag");
+    let cap_url = format!("/alerts/{alert_id}.xml");
+    assert_eq!(app.get_if_none_match(&cap_url, &format!("\"x\", {cap_tag}")).await.status, StatusCode::NOT_MODIFIED);
     let public = app.get("/public", "").await;
     assert!(public.body.contains("测试暴雨橙色预警"));
 
@@ -285,6 +293,8 @@ async fn warning_lifecycle_cap_and_feed() {
     tokio::time::sleep(std::time::Duration::from_millis(300)).await; // past the feed copy's lifetime
     let feed = app.get("/alerts/feed.atom", "").await;
     assert!(!feed.body.contains("测试暴雨"), "{}", feed.body);
+    assert_ne!(feed.etag.as_deref(), Some(feed_tag.as_str()), "a changed feed has a new validator");
+    assert_eq!(app.get_if_none_match("/alerts/feed.atom", &feed_tag).await.status, StatusCode::OK);
     assert!(!app.get("/public", "").await.body.contains("测试暴雨"));
     // Lifted is final.
     assert_eq!(

@@ -25,13 +25,14 @@ use std::time::{Duration, Instant};
 use askama::Template;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderValue, header};
+use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use emergency::{MsgType, OffsetTime, ResponseLevel, Rules, Status};
 use serde::Deserialize;
+use sha2::{Digest as _, Sha256};
 use store::Role;
 use store::emergency::{
     Adjustment, CapMessage, Group, Incident, IncidentDetail, IncidentFilter, NewIncident, Plan, PlanDrill, PlanRevision, Publication,
@@ -1076,48 +1077,74 @@ async fn tick_warning_measure(
 /// of them within the TTL; nothing here is needed by another instance. The
 /// entry belongs to the `AppState`'s parameter set (one per server, and one
 /// per test app); the weak reference makes sure a reused address is a miss.
-type FeedCache = HashMap<usize, (Weak<kernel::ParamSet>, Instant, Bytes)>;
+type FeedCache = HashMap<usize, (Weak<kernel::ParamSet>, Instant, Bytes, HeaderValue)>;
 static FEED_CACHE: RwLock<Option<FeedCache>> = RwLock::new(None);
 const FEED_TTL: Duration = Duration::from_millis(250);
 
-fn cached_feed(state: &AppState) -> Option<Bytes> {
+fn cached_feed(state: &AppState) -> Option<(Bytes, HeaderValue)> {
     let key = Arc::as_ptr(&state.params) as usize;
     let guard = FEED_CACHE.read().ok()?;
-    let (owner, at, bytes) = guard.as_ref()?.get(&key)?;
+    let (owner, at, bytes, etag) = guard.as_ref()?.get(&key)?;
     let same = owner.upgrade().is_some_and(|p| Arc::ptr_eq(&p, &state.params));
-    (same && at.elapsed() < FEED_TTL).then(|| bytes.clone())
+    (same && at.elapsed() < FEED_TTL).then(|| (bytes.clone(), etag.clone()))
 }
 
-async fn feed(State(state): State<AppState>) -> Result<Response, AppError> {
-    let bytes = match cached_feed(&state) {
-        Some(b) => b,
+/// A strong validator from the content: every instance serving the same
+/// bytes gives the same tag, so a reader polling through a load balancer
+/// gets 304 until a warning changes.
+fn content_etag(body: &[u8]) -> HeaderValue {
+    let digest = Sha256::digest(body);
+    let tag = format!("\"{}\"", hex::encode(&digest[..12]));
+    HeaderValue::from_str(&tag).unwrap_or_else(|_| HeaderValue::from_static("\"\""))
+}
+
+/// Whether the request's `If-None-Match` names this tag (or `*`).
+fn not_modified(headers: &HeaderMap, etag: &HeaderValue) -> bool {
+    let Some(want) = headers.get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()) else { return false };
+    let tag = etag.to_str().unwrap_or_default();
+    want.split(',').map(|t| t.trim().trim_start_matches("W/")).any(|t| t == tag || t == "*")
+}
+
+/// The body with its validator, or 304 when the client already has it.
+fn validated(headers: &HeaderMap, content_type: HeaderValue, cache: &'static str, body: Bytes, etag: HeaderValue) -> Response {
+    let common = [(header::ETAG, etag.clone()), (header::CACHE_CONTROL, HeaderValue::from_static(cache))];
+    if not_modified(headers, &etag) {
+        return (axum::http::StatusCode::NOT_MODIFIED, common).into_response();
+    }
+    (common, [(header::CONTENT_TYPE, content_type)], body).into_response()
+}
+
+async fn feed(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, AppError> {
+    let (bytes, etag) = match cached_feed(&state) {
+        Some(hit) => hit,
         None => {
             let b = match state.store.emergency_feed().await? {
                 Some((_, body)) => Bytes::from(body),
                 None => Bytes::from(render_feed(&rules(&state)?, &[])),
             };
+            let etag = content_etag(&b);
             if let Ok(mut c) = FEED_CACHE.write() {
                 let map = c.get_or_insert_with(HashMap::new);
-                map.retain(|_, (owner, _, _)| owner.strong_count() > 0);
-                map.insert(Arc::as_ptr(&state.params) as usize, (Arc::downgrade(&state.params), Instant::now(), b.clone()));
+                map.retain(|_, (owner, _, _, _)| owner.strong_count() > 0);
+                let entry = (Arc::downgrade(&state.params), Instant::now(), b.clone(), etag.clone());
+                map.insert(Arc::as_ptr(&state.params) as usize, entry);
             }
-            b
+            (b, etag)
         }
     };
-    Ok((
-        [
-            (header::CONTENT_TYPE, HeaderValue::from_static("application/atom+xml; charset=utf-8")),
-            (header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=1")),
-        ],
-        bytes,
-    )
-        .into_response())
+    let atom = HeaderValue::from_static("application/atom+xml; charset=utf-8");
+    Ok(validated(&headers, atom, "public, max-age=1", bytes, etag))
 }
 
-async fn cap_file(State(state): State<AppState>, Path(file): Path<String>) -> Result<Response, AppError> {
+async fn cap_file(State(state): State<AppState>, Path(file): Path<String>, headers: HeaderMap) -> Result<Response, AppError> {
     let Some(identifier) = file.strip_suffix(".xml") else { return Err(AppError::NotFound(file)) };
     match state.store.emergency_cap_xml(identifier).await? {
-        Some(xml) => Ok(([(header::CONTENT_TYPE, HeaderValue::from_static(emergency::atom::CAP_MIME))], xml).into_response()),
+        Some(xml) => {
+            let body = Bytes::from(xml);
+            let etag = content_etag(&body);
+            // A CAP message never changes once stored: an update or a cancel is a message of its own.
+            Ok(validated(&headers, HeaderValue::from_static(emergency::atom::CAP_MIME), "public, max-age=60", body, etag))
+        }
         None => Err(AppError::NotFound(format!("预警 {identifier}"))),
     }
 }

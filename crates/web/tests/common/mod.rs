@@ -47,6 +47,7 @@ pub struct Resp {
     pub content_type: Option<String>,
     pub bytes: Vec<u8>,
     pub body: String,
+    pub etag: Option<String>,
 }
 
 impl Resp {
@@ -62,13 +63,19 @@ impl App {
         let location = r.headers().get(header::LOCATION).map(|v| v.to_str().unwrap().to_string());
         let content_type = r.headers().get(header::CONTENT_TYPE).map(|v| v.to_str().unwrap().to_string());
         let cookies = r.headers().get_all(header::SET_COOKIE).iter().map(|v| v.to_str().unwrap().to_string()).collect();
+        let etag = r.headers().get(header::ETAG).map(|v| v.to_str().unwrap().to_string());
         let bytes = axum::body::to_bytes(r.into_body(), usize::MAX).await.unwrap().to_vec();
         let body = String::from_utf8_lossy(&bytes).into_owned();
-        Resp { status, location, cookies, content_type, bytes, body }
+        Resp { status, location, cookies, content_type, bytes, body, etag }
     }
 
     pub async fn get(&self, path: &str, cookie: &str) -> Resp {
         self.send(Request::get(path).header(header::COOKIE, cookie).body(Body::empty()).unwrap()).await
+    }
+
+    /// A conditional GET: `If-None-Match` with the given validator.
+    pub async fn get_if_none_match(&self, path: &str, etag: &str) -> Resp {
+        self.send(Request::get(path).header(header::IF_NONE_MATCH, etag).body(Body::empty()).unwrap()).await
     }
 
     pub async fn post_form(&self, path: &str, cookie: &str, form: &str) -> Resp {
