@@ -44,7 +44,7 @@ fn bench(c: &mut Criterion) {
         })
         .collect();
     c.bench_function("emergency/atom feed, 20 entries", |b| {
-        b.iter(|| feed(black_box(&entries), updated, "https://yjj.shanting.gov.cn/alerts/feed.atom"))
+        b.iter(|| feed(black_box(&entries), updated, "tag:shanting.gov.cn,2022:alerts", "https://yjj.shanting.gov.cn/alerts/feed.atom"))
     });
 }
 

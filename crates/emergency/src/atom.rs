@@ -36,11 +36,11 @@ fn leaf<W: io::Write>(w: &mut Writer<W>, name: &str, text: &str) -> io::Result<(
     Ok(())
 }
 
-fn write(entries: &[FeedEntry], updated: Timestamp, self_url: &str) -> io::Result<Vec<u8>> {
+fn write(entries: &[FeedEntry], updated: Timestamp, feed_id: &str, self_url: &str) -> io::Result<Vec<u8>> {
     let mut w = Writer::new_with_indent(Vec::with_capacity(512 + entries.len() * 640), b' ', 2);
     w.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))?;
     w.create_element("feed").with_attributes([("xmlns", ATOM_NAMESPACE), ("xml:lang", "zh-CN")]).write_inner_content(|w| {
-        leaf(w, "id", self_url)?;
+        leaf(w, "id", feed_id)?;
         leaf(w, "title", FEED_TITLE)?;
         leaf(w, "updated", OffsetTime::from_timestamp(updated).as_str())?;
         w.create_element("author").write_inner_content(|w| leaf(w, "name", FEED_AUTHOR))?;
@@ -74,10 +74,12 @@ fn write(entries: &[FeedEntry], updated: Timestamp, self_url: &str) -> io::Resul
 
 /// The feed document. Entries are written in the order given (newest first
 /// is the caller's choice); `updated` is the feed's last change.
-pub fn feed(entries: &[FeedEntry], updated: Timestamp, self_url: &str) -> String {
+/// `feed_id` must be an absolute IRI (RFC 4287 §4.2.6) that never changes;
+/// `self_url` may be relative to where the feed is served.
+pub fn feed(entries: &[FeedEntry], updated: Timestamp, feed_id: &str, self_url: &str) -> String {
     // Writing into a Vec cannot fail, and every piece written is a Rust
     // string, so the bytes are UTF-8.
-    match write(entries, updated, self_url) {
+    match write(entries, updated, feed_id, self_url) {
         Ok(bytes) => String::from_utf8(bytes).unwrap_or_default(),
         Err(_) => String::new(),
     }

@@ -305,7 +305,7 @@ fn atom_feed_of_current_warnings() {
             areas: vec!["山亭区".into()],
         },
     ];
-    let xml = feed(&entries, updated, "https://yjj.shanting.gov.cn/alerts/feed.atom");
+    let xml = feed(&entries, updated, "https://yjj.shanting.gov.cn/alerts/feed.atom", "https://yjj.shanting.gov.cn/alerts/feed.atom");
     assert!(xml.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>"));
     assert_eq!(tag(&xml, "entry").len(), 2);
     assert!(
@@ -321,7 +321,10 @@ fn atom_feed_of_current_warnings() {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     insta::assert_snapshot!("atom_feed", xml);
     // An empty feed is still a valid document with its own metadata.
-    let empty = feed(&[], updated, "https://yjj.shanting.gov.cn/alerts/feed.atom");
+    let empty = feed(&[], updated, "tag:shanting.gov.cn,2022:alerts", "/alerts/feed.atom");
     assert!(tag(&empty, "entry").is_empty());
     assert_eq!(tag(&empty, "updated"), ["2023-07-01T14:00:00+08:00"]);
+    // The id is the absolute one given, the self link may be relative.
+    assert_eq!(tag(&empty, "id"), ["tag:shanting.gov.cn,2022:alerts"]);
+    assert!(empty.contains(r#"href="/alerts/feed.atom""#), "{empty}");
 }

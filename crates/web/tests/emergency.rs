@@ -261,6 +261,7 @@ async fn warning_lifecycle_cap_and_feed() {
     assert_eq!(feed.status, StatusCode::OK);
     assert!(feed.content_type.unwrap().starts_with("application/atom+xml"));
     assert!(feed.body.contains("测试暴雨橙色预警") && feed.body.contains(&format!("/alerts/{alert_id}.xml")), "{}", feed.body);
+    assert!(feed.body.contains("<id>tag:shanting.gov.cn,2022:alerts</id>"), "an Atom id is absolute: {}", feed.body);
     // Readers poll with the validator: 304 without a body until the content changes.
     let feed_tag = feed.etag.clone().expect("the feed has an ETag");
     let again = app.get_if_none_match("/alerts/feed.atom", &feed_tag).await;

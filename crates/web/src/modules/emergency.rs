@@ -948,7 +948,9 @@ fn render_feed(r: &Rules, current: &[(Warning, CapMessage)]) -> String {
             }
         })
         .collect();
-    emergency::atom::feed(&entries, jiff::Timestamp::now(), FEED_PATH)
+    // The feed's id is the permanent tag URI (an Atom id must be absolute);
+    // links stay relative to wherever the platform is served.
+    emergency::atom::feed(&entries, jiff::Timestamp::now(), FEED_ID, FEED_PATH)
 }
 
 /// Issue, adjust or lift: a CAP message referencing the previous one, and the feed.
