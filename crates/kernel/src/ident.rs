@@ -92,6 +92,12 @@ impl ResidentId {
         std::str::from_utf8(&self.text).unwrap_or_default()
     }
 
+    /// The 17-digit body (area, birth date, sequence) as a number: unique
+    /// per person, and a cheap key for duplicate checks over a million rows.
+    pub fn body_key(&self) -> u64 {
+        self.text[..17].iter().fold(0u64, |a, &b| a * 10 + u64::from(b - b'0'))
+    }
+
     /// The 18 characters as bytes, without the UTF-8 check of [`Self::as_str`].
     pub fn as_bytes(&self) -> &[u8; 18] {
         &self.text
@@ -310,6 +316,8 @@ mod tests {
         assert_eq!(ResidentId::parse("11010519491231002x").unwrap().as_str(), "11010519491231002X");
         let shanting = ResidentId::parse(&id("37040619581220001")).unwrap();
         assert_eq!(shanting.area(), "370406");
+        assert_eq!(shanting.body_key(), 37_040_619_581_220_001);
+        assert_eq!(r.body_key(), 11_010_519_491_231_002, "the check character is not part of the key");
         assert!(ResidentId::parse(&id("81000019900101001")).is_ok(), "Hong Kong residence permit");
         assert!(ResidentId::parse(&id("83000019900101001")).is_ok(), "Taiwan residence permit");
         assert!(ResidentId::parse(&id("93115619900101001")).is_ok(), "foreign permanent resident");

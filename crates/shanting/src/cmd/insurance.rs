@@ -710,7 +710,7 @@ fn process_general(em: &mut Emitter<'_>, chunk: &Chunk) {
         } else {
             // A quoted field may hold commas, quotes and line breaks: find the
             // newline outside quotes and let the csv reader unquote.
-            let mut end = newline(start);
+            let mut end = end;
             let mut q = quotes(&data[start..end]);
             let mut lines = 1u64;
             while q % 2 == 1 && end < data.len() {
@@ -840,7 +840,7 @@ impl Emitter<'_> {
             }
         };
         let c = compute(rules, &r, as_of);
-        let key = r.id.as_bytes()[..17].iter().fold(0u64, |a, &b| a * 10 + u64::from(b - b'0'));
+        let key = r.id.body_key();
         write_line(self.out, &mut self.tails, rules, &r, &c);
         self.items.push(Item::Row(RowMeta {
             line,

@@ -206,10 +206,6 @@ fn excel_date(serial: f64) -> Option<String> {
     base.checked_add(jiff::Span::new().days(days as i64)).ok().map(|d| d.to_string())
 }
 
-fn id_key(id: &ResidentId) -> u64 {
-    id.as_str().bytes().take(17).fold(0u64, |a, b| a * 10 + u64::from(b.wrapping_sub(b'0')))
-}
-
 /// Import a resident list from `input`. `key` identifies the content (the
 /// job is found again by it after a crash); `progress` is told each batch.
 #[allow(clippy::too_many_arguments)]
@@ -305,8 +301,8 @@ pub async fn import_residents(
             reject(&mut rep, LineError { line, column: "village".into(), value: String::new(), message: "村（居）为空".into() });
             continue;
         }
-        if let Some(first) = seen.insert(id_key(&r.id), line) {
-            seen.insert(id_key(&r.id), first);
+        if let Some(first) = seen.insert(r.id.body_key(), line) {
+            seen.insert(r.id.body_key(), first);
             reject(
                 &mut rep,
                 LineError {
