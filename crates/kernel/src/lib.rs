@@ -7,9 +7,11 @@
 pub mod calendar;
 pub mod explain;
 pub mod ident;
+pub mod labelled;
 pub mod money;
 pub mod params;
 pub mod ratio;
+pub mod text;
 
 pub use calendar::{CalendarError, WorkCalendar};
 pub use explain::{Explanation, Fact, Outcome, Step};
@@ -17,6 +19,7 @@ pub use ident::{CreditCode, CreditCodeError, IdError, ResidentId};
 pub use money::{Money, MoneyError};
 pub use params::{Param, ParamError, ParamSet};
 pub use ratio::Ratio;
+pub use text::{clip, echo};
 
 /// A calendar date in China Standard Time (the only time zone the documents know).
 pub type Date = jiff::civil::Date;
@@ -25,7 +28,7 @@ pub type Date = jiff::civil::Date;
 pub fn parse_date(s: &str) -> Result<Date, String> {
     let t = s.trim();
     if t.len() != 10 || t.as_bytes()[4] != b'-' || t.as_bytes()[7] != b'-' {
-        return Err(format!("日期格式应为 YYYY-MM-DD，得到 {s:?}"));
+        return Err(format!("日期格式应为 YYYY-MM-DD，得到 {:?}", echo(s)));
     }
-    t.parse::<Date>().map_err(|e| format!("日期无效 {s:?}: {e}"))
+    t.parse::<Date>().map_err(|e| format!("日期无效 {:?}: {e}", echo(s)))
 }

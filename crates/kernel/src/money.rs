@@ -64,18 +64,18 @@ impl Money {
         };
         let int = int.replace(',', "");
         if int.is_empty() && frac.is_empty() {
-            return Err(MoneyError::NotANumber(s.to_string()));
+            return Err(MoneyError::NotANumber(crate::echo(s).into_owned()));
         }
         if !int.bytes().all(|b| b.is_ascii_digit()) || !frac.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(MoneyError::NotANumber(s.to_string()));
+            return Err(MoneyError::NotANumber(crate::echo(s).into_owned()));
         }
         if frac.len() > 2 {
             // "1.500" is still exact; only reject real sub-fen digits.
             if frac[2..].bytes().any(|b| b != b'0') {
-                return Err(MoneyError::TooManyDecimals(s.to_string()));
+                return Err(MoneyError::TooManyDecimals(crate::echo(s).into_owned()));
             }
         }
-        let overflow = || MoneyError::Overflow(s.to_string());
+        let overflow = || MoneyError::Overflow(crate::echo(s).into_owned());
         let yuan: i64 = if int.is_empty() { 0 } else { int.parse().map_err(|_| overflow())? };
         let mut cents = 0i64;
         for (i, b) in frac.bytes().take(2).enumerate() {
@@ -89,7 +89,7 @@ impl Money {
     pub fn parse_yuan(s: &str) -> Result<Money, MoneyError> {
         let m = Self::parse_yuan_signed(s)?;
         if m.0 < 0 {
-            return Err(MoneyError::Negative(s.to_string()));
+            return Err(MoneyError::Negative(crate::echo(s).into_owned()));
         }
         Ok(m)
     }

@@ -136,6 +136,15 @@ fn entry_from_row(r: &sqlx::any::AnyRow) -> Result<AuditEntry> {
 const COLUMNS: &str = "seq, at, actor, action, entity, entity_id, before_json, after_json, prev_hash, hash";
 
 impl Store {
+    /// Append one audit entry on its own (no other write): for reads that
+    /// must leave a trace, such as viewing or exporting full ID numbers
+    /// (查询留痕).
+    pub async fn audit_read(&self, actor: &str, action: &str, entity: &str, entity_id: &str, detail: &serde_json::Value) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        tx.audit(actor, action, entity, entity_id, None, Some(detail)).await?;
+        tx.commit().await
+    }
+
     /// Walk the whole chain; report the first entry that does not fit.
     pub async fn verify_audit(&self) -> Result<VerifyReport> {
         let mut expected_prev = GENESIS.to_string();

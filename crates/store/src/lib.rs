@@ -28,7 +28,7 @@ pub use users::{Role, User};
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("数据库错误: {0}")]
-    Db(#[from] sqlx::Error),
+    Db(sqlx::Error),
     #[error("数据库迁移失败: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("不支持的数据库地址 {0}（应为 sqlite://… 或 postgres://…）")]
@@ -39,6 +39,23 @@ pub enum StoreError {
     Conflict(String),
     #[error("未找到: {0}")]
     NotFound(String),
+}
+
+/// A unique key or a CHECK constraint refusing a write is the request's
+/// fault (the same reference twice, an amount the rules forbid), never a 500:
+/// both backends' codes are mapped here, once.
+impl From<sqlx::Error> for StoreError {
+    fn from(e: sqlx::Error) -> Self {
+        if let sqlx::Error::Database(d) = &e {
+            if d.is_unique_violation() {
+                return StoreError::Conflict("已登记过（重复的记录）".into());
+            }
+            if d.is_check_violation() {
+                return StoreError::Invalid(format!("数据不符合约束：{}", d.message()));
+            }
+        }
+        StoreError::Db(e)
+    }
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;

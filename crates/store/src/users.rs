@@ -9,54 +9,8 @@ use sqlx::Row;
 
 use crate::{Result, Store, StoreError};
 
-/// The roles of the platform. The public needs no account.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    /// 区级管理员
-    Admin,
-    /// 部门工作人员 (per department)
-    Bureau,
-    /// 镇（街）工作人员 (only their town's data)
-    Town,
-    /// 村（居）代办员 (only their village)
-    Village,
-    /// 企业用户 (only their enterprise)
-    Enterprise,
-}
-
-impl Role {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Admin => "admin",
-            Role::Bureau => "bureau",
-            Role::Town => "town",
-            Role::Village => "village",
-            Role::Enterprise => "enterprise",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Role> {
-        Some(match s {
-            "admin" => Role::Admin,
-            "bureau" => Role::Bureau,
-            "town" => Role::Town,
-            "village" => Role::Village,
-            "enterprise" => Role::Enterprise,
-            _ => return None,
-        })
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Role::Admin => "区级管理员",
-            Role::Bureau => "部门工作人员",
-            Role::Town => "镇（街）工作人员",
-            Role::Village => "村（居）代办员",
-            Role::Enterprise => "企业用户",
-        }
-    }
-}
+/// The roles live with the duties that give them rights (`access`).
+pub use access::Role;
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct User {

@@ -27,11 +27,23 @@ const LOGIN_CSRF_COOKIE: &str = "shanting_login_csrf";
 #[derive(Clone, Debug)]
 pub struct Session {
     pub user: User,
+    /// The user as the duties table sees them (unit by its full name).
+    pub actor: access::Actor,
     pub csrf: String,
     pub token: String,
 }
 
 impl Session {
+    /// Route level: the user's broadest grant for `action`, or 403 naming the duty.
+    pub fn may(&self, state: &AppState, action: access::Action) -> Result<access::Grant, AppError> {
+        Ok(state.duties.may(&self.actor, action)?)
+    }
+
+    /// Whether the user may take `action` at all (to show a link or a button).
+    pub fn can(&self, state: &AppState, action: access::Action) -> bool {
+        state.duties.may(&self.actor, action).is_ok()
+    }
+
     pub fn is(&self, roles: &[Role]) -> bool {
         roles.contains(&self.user.role)
     }
@@ -56,10 +68,12 @@ fn set_cookie(state: &AppState, name: &str, value: &str, max_age: i64) -> String
 
 /// Look the session up once per request and leave it in the extensions.
 pub async fn load_session(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+    req.extensions_mut().insert(state.duties.clone());
     if let Some(tok) = cookie(req.headers(), SESSION_COOKIE) {
         match state.store.session(&tok).await {
             Ok(Some((user, csrf))) => {
-                req.extensions_mut().insert(Session { user, csrf, token: tok });
+                let actor = state.actor_of(&user);
+                req.extensions_mut().insert(Session { user, actor, csrf, token: tok });
             }
             Ok(None) => {}
             Err(e) => return AppError::Internal(e.to_string()).into_response(),
@@ -113,6 +127,45 @@ pub async fn csrf_guard(req: Request, next: Next) -> Response {
         return AppError::Forbidden("表单已失效或缺少安全令牌（CSRF），请刷新页面后重试".into()).into_response();
     }
     next.run(req).await
+}
+
+/// A route layer refusing, before the body is read, a request whose user
+/// holds none of the duties that permit any of `actions`:
+/// `.route("/x", post(h).route_layer(guard(&[Action::X])))`. The handler
+/// still checks the object (`may_on`); this keeps a no-duty request from
+/// learning anything from form validation.
+pub fn guard(
+    actions: &'static [access::Action],
+) -> axum::middleware::FromFnLayer<impl Fn(Request, Next) -> Pending + Clone, (), (Request,)> {
+    axum::middleware::from_fn(move |req: Request, next: Next| -> Pending {
+        Box::pin(async move {
+            let api = req.uri().path().starts_with("/api/");
+            let Some(s) = req.extensions().get::<Session>() else {
+                return error_for(api, AppError::Unauthenticated { api });
+            };
+            let Some(duties) = req.extensions().get::<std::sync::Arc<access::Duties>>() else {
+                return error_for(api, AppError::Internal("duties table missing from the request".into()));
+            };
+            let mut first = None;
+            for a in actions {
+                match duties.may(&s.actor, *a) {
+                    Ok(_) => return next.run(req).await,
+                    Err(d) => {
+                        first.get_or_insert(d);
+                    }
+                }
+            }
+            let e = first.map(AppError::from).unwrap_or_else(|| AppError::Forbidden("没有此项职责".into()));
+            error_for(api, e)
+        })
+    })
+}
+
+/// The future a route layer returns.
+pub type Pending = std::pin::Pin<Box<dyn std::future::Future<Output = Response> + Send>>;
+
+fn error_for(api: bool, e: AppError) -> Response {
+    if api { crate::error::ApiError(e).into_response() } else { e.into_response() }
 }
 
 /// Extractor: the session, or a redirect to /login (pages) / 401 (API).

@@ -14,6 +14,12 @@ pub enum AppError {
     NotFound(String),
     #[error("{0}")]
     BadRequest(String),
+    /// Wrong input in one named field (the API names it; pages show it beside the field).
+    #[error("{message}")]
+    Field { field: String, message: String },
+    /// Already done, or changed meanwhile: nothing was written.
+    #[error("{0}")]
+    Conflict(String),
     #[error("登录尝试过多，请稍后再试")]
     TooManyRequests,
     #[error("服务器内部错误")]
@@ -23,10 +29,36 @@ pub enum AppError {
 impl From<store::StoreError> for AppError {
     fn from(e: store::StoreError) -> Self {
         match e {
-            store::StoreError::Invalid(m) | store::StoreError::Conflict(m) => AppError::BadRequest(m),
+            store::StoreError::Invalid(m) => AppError::BadRequest(m),
+            store::StoreError::Conflict(m) => AppError::Conflict(m),
             store::StoreError::NotFound(m) => AppError::NotFound(m),
             other => AppError::Internal(other.to_string()),
         }
+    }
+}
+
+impl From<access::Denied> for AppError {
+    fn from(d: access::Denied) -> Self {
+        AppError::Forbidden(d.to_string())
+    }
+}
+
+impl From<app::Error> for AppError {
+    fn from(e: app::Error) -> Self {
+        match e {
+            app::Error::Denied(d) => d.into(),
+            app::Error::Invalid { field: Some(f), message } => AppError::Field { field: f.into_owned(), message },
+            app::Error::Invalid { field: None, message } => AppError::BadRequest(message),
+            app::Error::NotFound(m) => AppError::NotFound(m),
+            app::Error::Conflict(m) => AppError::Conflict(m),
+            app::Error::Internal(m) => AppError::Internal(m),
+        }
+    }
+}
+
+impl From<app::Error> for ApiError {
+    fn from(e: app::Error) -> Self {
+        ApiError(e.into())
     }
 }
 
@@ -42,7 +74,8 @@ impl AppError {
             AppError::Unauthenticated { .. } => StatusCode::UNAUTHORIZED,
             AppError::Forbidden(_) => StatusCode::FORBIDDEN,
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
-            AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::BadRequest(_) | AppError::Field { .. } => StatusCode::BAD_REQUEST,
+            AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -101,10 +134,15 @@ impl IntoResponse for ApiError {
             AppError::Unauthenticated { .. } => "unauthenticated",
             AppError::Forbidden(_) => "forbidden",
             AppError::NotFound(_) => "not_found",
-            AppError::BadRequest(_) => "bad_request",
+            AppError::BadRequest(_) | AppError::Field { .. } => "bad_request",
+            AppError::Conflict(_) => "conflict",
             AppError::TooManyRequests => "too_many_requests",
             AppError::Internal(_) => "internal",
         };
-        (status, axum::Json(serde_json::json!({"error": code, "message": self.0.to_string()}))).into_response()
+        let mut body = serde_json::json!({"error": code, "message": self.0.to_string()});
+        if let AppError::Field { field, .. } = &self.0 {
+            body["field"] = serde_json::Value::String(field.clone());
+        }
+        (status, axum::Json(body)).into_response()
     }
 }

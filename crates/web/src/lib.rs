@@ -14,9 +14,6 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::routing::{get, post};
-use district::District;
-use kernel::{ParamSet, WorkCalendar};
-use store::Store;
 
 mod api;
 pub mod auth;
@@ -30,13 +27,11 @@ pub mod render;
 pub use error::AppError;
 pub use pages::parse_village_file;
 
-/// Everything a handler may need; cheap to clone.
+/// Everything a handler may need; cheap to clone. Derefs to the use-case
+/// layer's [`app::App`] (store, parameters, calendar, district, duties).
 #[derive(Clone)]
 pub struct AppState {
-    pub store: Store,
-    pub params: Arc<ParamSet>,
-    pub calendar: Arc<WorkCalendar>,
-    pub district: Arc<District>,
+    pub app: app::App,
     /// Whether session cookies carry `Secure` (off only on loopback addresses).
     pub secure_cookies: bool,
     /// Rules derived from `params`, built once per instance on first use.
@@ -52,15 +47,15 @@ pub struct Derived {
 }
 
 impl AppState {
-    pub fn new(store: Store, params: ParamSet, calendar: WorkCalendar, district: District, secure_cookies: bool) -> Self {
-        AppState {
-            store,
-            params: Arc::new(params),
-            calendar: Arc::new(calendar),
-            district: Arc::new(district),
-            secure_cookies,
-            derived: Arc::default(),
-        }
+    pub fn new(app: app::App, secure_cookies: bool) -> Self {
+        AppState { app, secure_cookies, derived: Arc::default() }
+    }
+}
+
+impl std::ops::Deref for AppState {
+    type Target = app::App;
+    fn deref(&self) -> &app::App {
+        &self.app
     }
 }
 

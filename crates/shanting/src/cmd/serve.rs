@@ -34,7 +34,8 @@ pub fn run(args: Args, ctx: &Ctx) -> anyhow::Result<ExitCode> {
             tracing::warn!("no accounts yet: create the first administrator with `shanting admin create-user`");
         }
         let secure = args.secure_cookies || !args.addr.ip().is_loopback();
-        let state = web::AppState::new(store, ctx.params.clone(), ctx.calendar.clone(), district, secure);
+        let app = app::App::new(store, ctx.params.clone(), ctx.calendar.clone())?;
+        let state = web::AppState::new(app, secure);
         if args.demo {
             web::modules::seed_demo(&state).await.map_err(|e| anyhow::anyhow!("演示数据：{e}"))?;
         }

@@ -1495,8 +1495,9 @@ pub(crate) async fn api_incidents(
 
 // ------------------------------------------------------------------ demo
 
-fn demo_session(user: store::User) -> Session {
-    Session { user, csrf: String::new(), token: String::new() }
+fn demo_session(state: &AppState, user: store::User) -> Session {
+    let actor = state.actor_of(&user);
+    Session { user, actor, csrf: String::new(), token: String::new() }
 }
 
 /// Demo data for `serve --demo`: resources, plans (one filing overdue), a
@@ -1510,9 +1511,9 @@ pub async fn seed_demo(state: &AppState) -> Result<(), AppError> {
     let find = |name: &str| {
         users.iter().find(|u| u.username == name).cloned().ok_or_else(|| AppError::Internal(format!("演示账户 {name} 不存在")))
     };
-    let admin = demo_session(find("admin")?);
-    let bureau = demo_session(find("emergency")?);
-    let town = demo_session(find("town")?);
+    let admin = demo_session(state, find("admin")?);
+    let bureau = demo_session(state, find("emergency")?);
+    let town = demo_session(state, find("town")?);
     let (a, b) = (admin.user.username.as_str(), bureau.user.username.as_str());
     // Resources.
     let res = |kind: &str, name: &str, town: &str, field: &str, q: i64, min: i64, unit: &str, cap: i64, contact: &str| Resource {
@@ -1652,7 +1653,7 @@ pub async fn seed_demo(state: &AppState) -> Result<(), AppError> {
         measures_taken: Some("组织扑火队伍上山扑救".into()),
         ..Default::default()
     };
-    let admin_as_town = Session { user: store::User { town: Some("徐庄镇".into()), ..admin.user.clone() }, ..admin.clone() };
+    let admin_as_town = demo_session(state, store::User { town: Some("徐庄镇".into()), ..admin.user.clone() });
     let active = record_report(state, &admin_as_town, "徐庄镇东山森林火灾", "森林火灾", "一般", [false, false, false], false, live).await?;
     let (by4, _) = emergency::level_roles(&r, ResponseLevel::IV);
     // 区应急管理局 is a lead department of 森林火灾, so it decides level Ⅳ.

@@ -29,7 +29,8 @@ pub async fn spawn_app_with(all_demo: bool) -> App {
     } else {
         store::demo::seed_core(&store).await.unwrap();
     }
-    let state = web::AppState::new(store.clone(), params, calendar, district, false);
+    let app = app::App::new(store.clone(), params, calendar).unwrap();
+    let state = web::AppState::new(app, false);
     if all_demo {
         web::modules::seed_demo(&state).await.unwrap();
     }

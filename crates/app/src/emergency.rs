@@ -1,0 +1,1 @@
+//! Use cases of the emergency module. (Filled in as the module's handlers move here.)
