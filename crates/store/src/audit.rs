@@ -1,6 +1,10 @@
 //! The tamper-evident audit trail: every write appends who, when, what, and
 //! the values before and after, each entry carrying the hash of the one
-//! before it. Altering or removing a row breaks the chain at that row.
+//! before it. Altering or removing a row breaks the chain at that row;
+//! removing the newest rows is caught only against an [`anchor`] of the head
+//! kept outside the database.
+
+pub mod anchor;
 
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -147,6 +151,16 @@ impl Store {
 
     /// Walk the whole chain; report the first entry that does not fit.
     pub async fn verify_audit(&self) -> Result<VerifyReport> {
+        self.verify_audit_anchored(&[]).await
+    }
+
+    /// Walk the whole chain and hold it against anchors of earlier heads:
+    /// besides the chain's own checks, an anchored entry must still be there
+    /// with the hash the anchor recorded. Reports the first problem by
+    /// sequence number. Anchors' MACs are checked apart
+    /// ([`anchor::check_macs`]): this needs no key.
+    pub async fn verify_audit_anchored(&self, anchors: &[(usize, anchor::Anchor)]) -> Result<VerifyReport> {
+        let by_seq = anchor::index(anchors);
         let mut expected_prev = GENESIS.to_string();
         let mut expected_seq = 1i64;
         let mut last_seq = 0i64;
@@ -174,12 +188,36 @@ impl Store {
                         seq: e.seq, reason: format!("第 {} 条记录内容被改动（哈希不符）", e.seq)
                     });
                 }
+                // A tail rewritten with fresh hashes is a whole chain again;
+                // only the hash recorded outside tells.
+                for (line, hash) in by_seq.get(&e.seq).into_iter().flatten() {
+                    if *hash != e.hash {
+                        return Ok(VerifyReport::Broken {
+                            seq: e.seq,
+                            reason: format!(
+                                "第 {} 条记录与锚点不符：锚点文件第 {line} 行记录的哈希为 {hash}，数据库中为 {}",
+                                e.seq, e.hash
+                            ),
+                        });
+                    }
+                }
                 expected_prev = e.hash.clone();
                 expected_seq += 1;
                 last_seq = e.seq;
             }
         }
-        Ok(VerifyReport::Intact { entries: expected_seq - 1 })
+        let entries = expected_seq - 1;
+        if let Some(short) = anchor::beyond_end(&by_seq, entries) {
+            return Ok(short);
+        }
+        Ok(VerifyReport::Intact { entries })
+    }
+
+    /// The newest entry of the trail, if any: what an anchor records.
+    pub async fn audit_head(&self) -> Result<Option<AuditEntry>> {
+        let sql = format!("SELECT {COLUMNS} FROM audit_log ORDER BY seq DESC LIMIT 1");
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_optional(&self.pool).await?;
+        row.as_ref().map(entry_from_row).transpose()
     }
 
     /// Browse the trail, newest first.

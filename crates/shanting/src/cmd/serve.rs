@@ -1,7 +1,11 @@
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use anyhow::Context as _;
+
+use store::audit::anchor::{self, AnchorKey, Anchorer};
 
 use super::Ctx;
 
@@ -18,6 +22,11 @@ pub struct Args {
     /// Mark session cookies `Secure` even on a loopback address (they always are on other addresses).
     #[arg(long)]
     pub secure_cookies: bool,
+    /// Append the audit trail's head to FILE at start, every minute while
+    /// writes happen, and at shutdown (`audit verify --anchor FILE` checks
+    /// it). Keep FILE off the database host: see README, 审计日志锚点.
+    #[arg(long, env = "SHANTING_AUDIT_ANCHOR", value_name = "FILE")]
+    pub audit_anchor: Option<PathBuf>,
 }
 
 pub fn run(args: Args, ctx: &Ctx) -> anyhow::Result<ExitCode> {
@@ -34,12 +43,37 @@ pub fn run(args: Args, ctx: &Ctx) -> anyhow::Result<ExitCode> {
             tracing::warn!("no accounts yet: create the first administrator with `shanting admin create-user`");
         }
         let secure = args.secure_cookies || !args.addr.ip().is_loopback();
+        let audit_store = store.clone();
         let app = app::App::new(store, ctx.params.clone(), ctx.calendar.clone())?;
         let state = web::AppState::new(app, secure);
         if args.demo {
             web::modules::seed_demo(&state).await.map_err(|e| anyhow::anyhow!("演示数据：{e}"))?;
         }
+        let anchoring = match args.audit_anchor {
+            Some(path) => Some(start_anchoring(&audit_store, path).await?),
+            None => None,
+        };
         web::serve(state, args.addr).await.context("web server")?;
+        if let Some((anchorer, task)) = anchoring {
+            task.abort();
+            // The writes of the last minute before a stop would otherwise wait
+            // for the next start to be anchored.
+            anchorer.anchor_if_moved(&audit_store).await.context("审计日志锚定")?;
+        }
         Ok(ExitCode::SUCCESS)
     })
+}
+
+/// Anchor the head now (a file that cannot be written stops the start, not a
+/// minute later), then keep anchoring in the background.
+async fn start_anchoring(store: &store::Store, path: PathBuf) -> anyhow::Result<(Arc<Anchorer>, tokio::task::JoinHandle<()>)> {
+    let anchorer = Arc::new(Anchorer::new(path, AnchorKey::from_env()?));
+    anchorer.anchor(store).await.context("审计日志锚定")?;
+    if anchorer.key_is_set() {
+        tracing::info!(file = %anchorer.path().display(), "audit anchors on, with MAC");
+    } else {
+        tracing::warn!(file = %anchorer.path().display(), "audit anchors on, without MAC: SHANTING_AUDIT_KEY is not set");
+    }
+    let task = tokio::spawn(anchorer.clone().run(store.clone(), anchor::DEFAULT_INTERVAL));
+    Ok((anchorer, task))
 }
