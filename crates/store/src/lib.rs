@@ -18,6 +18,7 @@ pub mod demo;
 pub mod emergency;
 pub mod insurance;
 pub mod meeting;
+pub mod password;
 pub mod reference;
 pub mod subsidy;
 pub mod users;

@@ -70,6 +70,11 @@ pub struct User {
     pub enterprise_uscc: Option<String>,
 }
 
+/// The longest username and display name accepted.
+pub const MAX_NAME_CHARS: usize = 64;
+/// The longest department, town or village name accepted.
+pub const MAX_SCOPE_CHARS: usize = 64;
+
 /// What is needed to create an account.
 #[derive(Debug, Clone)]
 pub struct NewUser {
@@ -96,9 +101,26 @@ impl NewUser {
         if self.username.trim().is_empty() {
             return Err(StoreError::Invalid("用户名不能为空".into()));
         }
-        if self.password.chars().count() < 8 {
-            return Err(StoreError::Invalid("密码至少8位".into()));
+        if self.username.chars().any(|c| c.is_whitespace() || c.is_control()) {
+            return Err(StoreError::Invalid("用户名不能包含空格或控制字符".into()));
         }
+        if self.display_name.trim().is_empty() {
+            return Err(StoreError::Invalid("姓名不能为空".into()));
+        }
+        let fields = [
+            ("用户名", Some(&self.username), MAX_NAME_CHARS),
+            ("姓名", Some(&self.display_name), MAX_NAME_CHARS),
+            ("所属部门", self.department.as_ref(), MAX_SCOPE_CHARS),
+            ("所属镇（街）", self.town.as_ref(), MAX_SCOPE_CHARS),
+            ("所属村（居）", self.village.as_ref(), MAX_SCOPE_CHARS),
+            ("企业统一社会信用代码", self.enterprise_uscc.as_ref(), 18),
+        ];
+        for (field, value, max) in fields {
+            if value.is_some_and(|v| v.chars().count() > max) {
+                return Err(StoreError::Invalid(format!("{field}不能超过{max}个字符")));
+            }
+        }
+        crate::password::check(&self.username, &self.password).map_err(StoreError::Invalid)?;
         match self.role {
             Role::Admin => Ok(()),
             Role::Bureau => need(&self.department, "所属部门"),
