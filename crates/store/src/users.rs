@@ -268,27 +268,4 @@ impl Store {
         sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(sha(token)).execute(&self.pool).await?;
         Ok(())
     }
-
-    /// Record a failed login for a key (a username or an address).
-    pub async fn record_failed_login(&self, key: &str) -> Result<()> {
-        let now = crate::now_secs();
-        sqlx::query("INSERT INTO login_attempts (key, at) VALUES ($1, $2)").bind(key).bind(now).execute(&self.pool).await?;
-        sqlx::query("DELETE FROM login_attempts WHERE at < $1").bind(now - 86_400).execute(&self.pool).await?;
-        Ok(())
-    }
-
-    /// Failed logins for a key within the last `window` seconds.
-    pub async fn failed_logins(&self, key: &str, window: i64) -> Result<i64> {
-        Ok(sqlx::query("SELECT COUNT(*) FROM login_attempts WHERE key = $1 AND at > $2")
-            .bind(key)
-            .bind(crate::now_secs() - window)
-            .fetch_one(&self.pool)
-            .await?
-            .try_get(0)?)
-    }
-
-    pub async fn clear_failed_logins(&self, key: &str) -> Result<()> {
-        sqlx::query("DELETE FROM login_attempts WHERE key = $1").bind(key).execute(&self.pool).await?;
-        Ok(())
-    }
 }

@@ -41,6 +41,11 @@ pub struct AppState {
     pub secure_cookies: bool,
     /// Rules derived from `params`, built once per instance on first use.
     pub derived: Arc<Derived>,
+    /// Take the client's address from `X-Forwarded-For` (last hop) or `X-Real-IP`: only
+    /// behind a proxy that sets them, since anyone else can send them (`serve --trusted-proxy`).
+    pub trusted_proxy: bool,
+    /// The delays between login attempts after failures (tests shorten them).
+    pub login_throttle: store::LoginThrottle,
 }
 
 /// Immutable values computed from the policy parameters: a cache each
@@ -60,6 +65,8 @@ impl AppState {
             district: Arc::new(district),
             secure_cookies,
             derived: Arc::default(),
+            trusted_proxy: false,
+            login_throttle: store::LoginThrottle::default(),
         }
     }
 }

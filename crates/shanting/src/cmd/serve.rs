@@ -18,6 +18,11 @@ pub struct Args {
     /// Mark session cookies `Secure` even on a loopback address (they always are on other addresses).
     #[arg(long)]
     pub secure_cookies: bool,
+    /// Behind a reverse proxy: take the client's address (for login throttling) from the
+    /// last hop of X-Forwarded-For or X-Real-IP. Only with a proxy that sets them: anyone
+    /// can send these headers to a server that faces clients directly.
+    #[arg(long)]
+    pub trusted_proxy: bool,
 }
 
 pub fn run(args: Args, ctx: &Ctx) -> anyhow::Result<ExitCode> {
@@ -34,7 +39,8 @@ pub fn run(args: Args, ctx: &Ctx) -> anyhow::Result<ExitCode> {
             tracing::warn!("no accounts yet: create the first administrator with `shanting admin create-user`");
         }
         let secure = args.secure_cookies || !args.addr.ip().is_loopback();
-        let state = web::AppState::new(store, ctx.params.clone(), ctx.calendar.clone(), district, secure);
+        let mut state = web::AppState::new(store, ctx.params.clone(), ctx.calendar.clone(), district, secure);
+        state.trusted_proxy = args.trusted_proxy;
         if args.demo {
             web::modules::seed_demo(&state).await.map_err(|e| anyhow::anyhow!("演示数据：{e}"))?;
         }
