@@ -171,3 +171,52 @@ both!(concurrent_login_attempts_are_all_counted, |url: String| async move {
     let row = a.login_throttle_row(&account_key("bob")).await.unwrap().unwrap();
     assert_eq!((row.failures, row.next_at), (4, now + 1_000));
 });
+
+both!(password_policy_and_account_management, |url: String| async move {
+    let s = Store::connect(&url).await.unwrap();
+    for (pw, why) in [("12345678", "10"), ("password", "10"), ("root-admin", "用户名"), ("ROOT-ADMIN", "用户名"), ("1234567890", "常见")]
+    {
+        let mut u = admin("root-admin");
+        u.password = pw.into();
+        let e = s.create_user("test", &u).await.unwrap_err().to_string();
+        assert!(e.contains("密码") && e.contains(why), "{pw}: {e}");
+    }
+    let mut long = admin(&"u".repeat(65));
+    let e = s.create_user("test", &long).await.unwrap_err().to_string();
+    assert!(e.contains("用户名") && e.contains("64"), "{e}");
+    long = admin("ok");
+    long.display_name = "名".repeat(65);
+    assert!(s.create_user("test", &long).await.unwrap_err().to_string().contains("姓名"));
+    assert!(s.create_user("test", &admin("two words")).await.unwrap_err().to_string().contains("用户名"));
+
+    let u = s.create_user("test", &admin("root")).await.unwrap();
+    let (here, _) = s.create_session(u.id).await.unwrap();
+    let (elsewhere, _) = s.create_session(u.id).await.unwrap();
+    // The user's own change: the policy applies, the other session ends, this one stays.
+    assert!(s.change_own_password(u.id, "short", &here).await.unwrap_err().to_string().contains("密码"));
+    assert_eq!(s.change_own_password(u.id, "a much better passphrase", &here).await.unwrap(), 1);
+    assert!(s.session(&here).await.unwrap().is_some() && s.session(&elsewhere).await.unwrap().is_none());
+    assert!(s.authenticate("root", "correct horse").await.unwrap().is_none());
+    assert!(s.authenticate("root", "a much better passphrase").await.unwrap().is_some());
+    // An administrator's reset ends every session.
+    assert_eq!(s.reset_password("boss", u.id, "reset by the administrator").await.unwrap(), 1);
+    assert!(s.session(&here).await.unwrap().is_none());
+    // Disabling ends sessions and refuses logins; enabling lets the user in again.
+    let (tok, _) = s.create_session(u.id).await.unwrap();
+    assert_eq!(s.set_active("boss", u.id, false).await.unwrap(), 1);
+    assert!(s.session(&tok).await.unwrap().is_none());
+    assert!(s.authenticate("root", "reset by the administrator").await.unwrap().is_none());
+    assert_eq!(s.accounts().await.unwrap(), vec![(u.clone(), false)]);
+    s.set_active("boss", u.id, true).await.unwrap();
+    assert!(s.authenticate("root", "reset by the administrator").await.unwrap().is_some());
+    assert!(s.reset_password("boss", 999, "whatever it is long").await.is_err(), "unknown user");
+    // Every change is in the trail; no password and no hash is.
+    let (entries, _) = s.audit_entries(&store::AuditFilter { entity: Some("user".into()), limit: 50, ..Default::default() }).await.unwrap();
+    let actions: Vec<&str> = entries.iter().rev().map(|e| e.action.as_str()).collect();
+    assert_eq!(actions, ["create", "change_password", "reset_password", "disable", "enable"]);
+    for e in &entries {
+        let text = format!("{:?}{:?}", e.before_json, e.after_json);
+        assert!(!text.contains("argon2") && !text.contains("passphrase") && !text.contains("reset by"), "{text}");
+    }
+    assert_eq!(s.verify_audit().await.unwrap(), VerifyReport::Intact { entries: 5 });
+});

@@ -18,6 +18,7 @@ use district::District;
 use kernel::{ParamSet, WorkCalendar};
 use store::Store;
 
+mod account;
 mod api;
 pub mod auth;
 pub mod chart;
@@ -88,7 +89,10 @@ pub fn router(state: AppState) -> Router {
         .route("/reference", get(pages::reference))
         .route("/reference/villages", get(pages::villages))
         .route("/reference/villages/import", post(pages::import_villages))
+        .route("/account/password", get(account::password_page).post(account::change_password))
         .route("/admin/users", get(pages::users).post(pages::create_user))
+        .route("/admin/users/{id}/active", post(account::set_active))
+        .route("/admin/users/{id}/password", post(account::reset_password))
         .route("/admin/audit", get(pages::audit))
         .merge(api::routes())
         .merge(modules::subsidy::routes())

@@ -69,6 +69,9 @@ test('a form posted without its CSRF token is refused', async () => {
   await page.fill('form[action="/admin/users"] input[name=username]', 'with-token-user');
   await page.fill('form[action="/admin/users"] input[name=display_name]', '有令牌');
   await page.fill('form[action="/admin/users"] input[name=password]', 'long enough');
+  // New accounts default to the least role (企业用户); this one is a town account.
+  await page.selectOption('form[action="/admin/users"] select[name=role]', 'town');
+  await page.selectOption('form[action="/admin/users"] select[name=town]', '水泉镇');
   await Promise.all([page.waitForNavigation(), page.click('form[action="/admin/users"] button[type=submit]')]);
   assert.match(await page.textContent('#users'), /with-token-user/);
   await page.goto(`${BASE}/admin/audit?entity=user`);
