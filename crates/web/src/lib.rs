@@ -27,6 +27,7 @@ pub mod export;
 pub mod modules;
 mod pages;
 pub mod render;
+pub mod security;
 
 pub use error::AppError;
 pub use pages::parse_village_file;
@@ -73,7 +74,9 @@ impl AppState {
 }
 
 pub fn router(state: AppState) -> Router {
+    use axum::http::{HeaderValue, header};
     use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+    use tower_http::set_header::SetResponseHeaderLayer;
     use tower_http::trace::TraceLayer;
 
     let x_request_id = axum::http::HeaderName::from_static("x-request-id");
@@ -107,6 +110,15 @@ pub fn router(state: AppState) -> Router {
             tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
         }))
         .layer(SetRequestIdLayer::new(x_request_id, MakeRequestUuid))
+        // Outermost, so that every response has them: pages, JSON, assets, errors, downloads.
+        // The policy only where a handler has not set its own (a printable page's style hashes).
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(security::CONTENT_SECURITY_POLICY),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
+        .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
+        .layer(SetResponseHeaderLayer::overriding(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")))
         .with_state(state)
 }
 

@@ -209,3 +209,163 @@ async fn the_client_address_comes_from_proxy_headers_only_when_configured() {
     failed_from(&proxied, &[("x-forwarded-for", "not an address")]).await;
     assert!(has(&proxied, "192.0.2.1").await, "garbage falls back to the socket");
 }
+
+const POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; \
+                      base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
+
+fn assert_protective_headers(what: &str, r: &Resp) {
+    let h = |name: &str| r.headers.get(name).map(|v| v.to_str().unwrap().to_string());
+    assert_eq!(h("x-frame-options").as_deref(), Some("DENY"), "{what}");
+    assert_eq!(h("x-content-type-options").as_deref(), Some("nosniff"), "{what}");
+    assert_eq!(h("referrer-policy").as_deref(), Some("same-origin"), "{what}");
+    let csp = h("content-security-policy").unwrap_or_else(|| panic!("{what}: no CSP"));
+    assert!(
+        csp.contains("script-src 'self';") && csp.contains("frame-ancestors 'none'") && csp.contains("object-src 'none'"),
+        "{what}: {csp}"
+    );
+}
+
+async fn upload(app: &App, path: &str, cookie: &str, name: &str, claimed_type: &str, body: &str) -> Resp {
+    let boundary = "XBOUNDARYX";
+    let data = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: {claimed_type}\r\n\r\n{body}\r\n--{boundary}--\r\n"
+    );
+    app.send(
+        Request::post(path)
+            .header(header::COOKIE, cookie)
+            .header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={boundary}"))
+            .body(Body::from(data))
+            .unwrap(),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn every_kind_of_response_carries_the_protective_headers() {
+    let app = common::spawn_app_with(true).await;
+    let (admin, _) = app.login("admin").await;
+    let page = app.get("/login", "").await;
+    assert_eq!(page.headers["content-security-policy"], POLICY, "the policy, exactly");
+    for (what, path, cookie, status) in [
+        ("page", "/login", "", StatusCode::OK),
+        ("logged-in page", "/admin/users", admin.as_str(), StatusCode::OK),
+        ("public page", "/public", "", StatusCode::OK),
+        ("redirect", "/", "", StatusCode::SEE_OTHER),
+        ("JSON", "/api/v1/openapi.json", "", StatusCode::OK),
+        ("JSON error", "/api/v1/me", "", StatusCode::UNAUTHORIZED),
+        ("stylesheet", "/static/app.css", "", StatusCode::OK),
+        ("script", "/static/app.js", "", StatusCode::OK),
+        ("missing asset", "/static/nope.js", "", StatusCode::NOT_FOUND),
+        ("unrouted", "/no/such/page", "", StatusCode::NOT_FOUND),
+        ("forbidden page", "/admin/users", "", StatusCode::SEE_OTHER),
+        ("Atom feed", "/alerts/feed.atom", "", StatusCode::OK),
+        ("export", "/insurance/roster.xlsx?year=2023&town=水泉镇", admin.as_str(), StatusCode::OK),
+        ("printable page", "/insurance/roster/print?year=2023&town=水泉镇", admin.as_str(), StatusCode::OK),
+        ("health", "/healthz", "", StatusCode::OK),
+    ] {
+        let uri: String = path.split('?').next().unwrap().to_string()
+            + &path.split_once('?').map(|(_, q)| format!("?{}", q.replace("水泉镇", "%E6%B0%B4%E6%B3%89%E9%95%87"))).unwrap_or_default();
+        let r = app.get(&uri, cookie).await;
+        assert_eq!(r.status, status, "{what}: {}", r.body);
+        assert_protective_headers(what, &r);
+    }
+    let (town, town_csrf) = app.login("town").await;
+    let r = app.get("/admin/users", &town).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert_protective_headers("403 page", &r);
+    let r = app.post_form("/admin/users", &town, "username=x").await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert_protective_headers("CSRF refusal", &r);
+    let r = app.post_form("/account/password", &town, &format!("current=a&new=b&repeat=c&csrf={town_csrf}")).await;
+    assert_protective_headers("form error", &r);
+    let js = app.get("/static/app.js", "").await;
+    assert_eq!(js.content_type.as_deref(), Some("text/javascript; charset=utf-8"));
+    assert!(js.headers.contains_key("cache-control") && js.body.contains("addEventListener"));
+}
+
+#[tokio::test]
+async fn pages_carry_no_inline_script_handler_or_style() {
+    let app = common::spawn_app_with(true).await;
+    let (admin, _) = app.login("admin").await;
+    let (em, _) = app.login("emergency").await;
+    let meeting = format!("/meeting/{}", app.store.meetings().await.unwrap()[0].id);
+    let incidents = app.store.emergency_incidents(&Default::default()).await.unwrap();
+    let incident = format!("/emergency/incidents/{}", incidents[0].id);
+    for (path, cookie) in [
+        ("/public", ""),
+        ("/login", ""),
+        ("/", admin.as_str()),
+        ("/admin/users", admin.as_str()),
+        ("/account/password", admin.as_str()),
+        ("/emergency/board", em.as_str()),
+        (incident.as_str(), em.as_str()),
+        ("/meeting", admin.as_str()),
+        (meeting.as_str(), admin.as_str()),
+        ("/subsidy", admin.as_str()),
+        ("/insurance", admin.as_str()),
+        ("/public/insurance?year=2023&town=%E6%B0%B4%E6%B3%89%E9%95%87&village=%E4%B8%9C%E6%9D%91", ""),
+    ] {
+        let r = app.get(path, cookie).await;
+        assert_eq!(r.status, StatusCode::OK, "{path}");
+        let lower = r.body.to_lowercase();
+        assert!(!lower.contains("<script>") && !lower.contains("<style"), "{path}: inline script or style");
+        assert!(!lower.contains(" style=\"") && !lower.contains("onclick=") && !lower.contains("javascript:"), "{path}");
+    }
+    let public = app.get("/public", "").await;
+    assert!(public.body.contains("class=\"badge level-yellow\""), "the warning's colour is a class");
+}
+
+#[tokio::test]
+async fn a_printable_page_admits_exactly_its_own_stylesheet() {
+    let app = common::spawn_app_with(true).await;
+    let (admin, _) = app.login("admin").await;
+    let r = app.get("/insurance/roster/print?year=2023&town=%E6%B0%B4%E6%B3%89%E9%95%87", &admin).await;
+    let csp = r.headers["content-security-policy"].to_str().unwrap();
+    let style = between(&r.body, "<style>", "</style>");
+    use base64::Engine as _;
+    use sha2::Digest as _;
+    let hash = base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(style.as_bytes()));
+    assert_eq!(csp, POLICY.replace("style-src 'self'", &format!("style-src 'self' 'sha256-{hash}'")));
+    assert!(r.body.contains("data-print") && !r.body.contains("onclick"));
+    // The minutes, printed from the meeting crate's own self-contained page.
+    let with_minutes = app.store.meetings().await.unwrap().into_iter().find(|m| m.minutes_number.is_some()).unwrap();
+    let (fund, _) = app.login("fund").await;
+    let r = app.get(&format!("/meeting/{}/minutes", with_minutes.id), &fund).await;
+    assert_eq!(r.status, StatusCode::OK);
+    let csp = r.headers["content-security-policy"].to_str().unwrap();
+    let style = between(&r.body, "<style>", "</style>");
+    let hash = base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(style.as_bytes()));
+    assert!(csp.contains(&format!("style-src 'self' 'sha256-{hash}';")) && csp.contains("script-src 'self';"), "{csp}");
+    assert_eq!(r.body.matches("<style").count(), 1, "no other inline style");
+    assert!(!r.body.contains(" style=\"") && !r.body.contains("onclick"));
+}
+
+#[tokio::test]
+async fn downloads_are_attachments_of_the_type_the_server_decides() {
+    let app = common::spawn_app_with(true).await;
+    let (ent, csrf) = app.login("enterprise").await;
+    let uscc = "91370406MA3C7K1020";
+    let path = format!("/subsidy/documents?csrf={csrf}");
+    for (name, claimed) in [("evil.html", "text/html"), ("执照.pdf", "text/html"), ("photo.PNG", "image/svg+xml")] {
+        let r = upload(&app, &path, &ent, name, claimed, "<script>alert(document.cookie)</script>").await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{name}: {}", r.body);
+    }
+    let docs = app.store.subsidy_documents(uscc).await.unwrap();
+    for (name, served) in [("evil.html", "application/octet-stream"), ("执照.pdf", "application/pdf"), ("photo.PNG", "image/png")] {
+        let d = docs.iter().find(|d| d.filename == name).unwrap();
+        let r = app.get(&format!("/subsidy/documents/{}", d.id), &ent).await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert_eq!(r.content_type.as_deref(), Some(served), "{name}: never the uploader's type");
+        assert!(r.headers["content-disposition"].to_str().unwrap().starts_with("attachment;"), "{name}");
+        assert_protective_headers("download", &r);
+    }
+    // Meeting materials likewise.
+    let meeting = app.store.meetings().await.unwrap()[0].id;
+    let mid = app.store.meeting_add_material("fund", meeting, "议程.htm", "text/html", b"<script>1</script>").await.unwrap();
+    let (fund, _) = app.login("fund").await;
+    let r = app.get(&format!("/meeting/{meeting}/materials/{mid}"), &fund).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.content_type.as_deref(), Some("application/octet-stream"));
+    assert!(r.headers["content-disposition"].to_str().unwrap().starts_with("attachment;"));
+    assert_protective_headers("material", &r);
+}

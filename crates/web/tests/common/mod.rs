@@ -54,6 +54,7 @@ pub struct Resp {
     pub bytes: Vec<u8>,
     pub body: String,
     pub etag: Option<String>,
+    pub headers: axum::http::HeaderMap,
 }
 
 impl Resp {
@@ -70,9 +71,10 @@ impl App {
         let content_type = r.headers().get(header::CONTENT_TYPE).map(|v| v.to_str().unwrap().to_string());
         let cookies = r.headers().get_all(header::SET_COOKIE).iter().map(|v| v.to_str().unwrap().to_string()).collect();
         let etag = r.headers().get(header::ETAG).map(|v| v.to_str().unwrap().to_string());
+        let headers = r.headers().clone();
         let bytes = axum::body::to_bytes(r.into_body(), usize::MAX).await.unwrap().to_vec();
         let body = String::from_utf8_lossy(&bytes).into_owned();
-        Resp { status, location, cookies, content_type, bytes, body, etag }
+        Resp { status, location, cookies, content_type, bytes, body, etag, headers }
     }
 
     pub async fn get(&self, path: &str, cookie: &str) -> Resp {
