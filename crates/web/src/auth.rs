@@ -192,8 +192,11 @@ pub struct LoginQuery {
     error: Option<String>,
 }
 
+/// Where to go after logging in: a path on this site only. Browsers read `\` as `/` and drop
+/// tabs and newlines, so `/\evil.example` or `/\t/evil.example` would leave the site.
 fn safe_next(next: Option<String>) -> String {
-    next.filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.contains('\\')).unwrap_or_else(|| "/".into())
+    next.filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.chars().any(|c| c == '\\' || c.is_control() || c.is_whitespace()))
+        .unwrap_or_else(|| "/".into())
 }
 
 /// The login form with a double-submit token: the one in the visitor's cookie if it has one.

@@ -369,3 +369,19 @@ async fn downloads_are_attachments_of_the_type_the_server_decides() {
     assert!(r.headers["content-disposition"].to_str().unwrap().starts_with("attachment;"));
     assert_protective_headers("material", &r);
 }
+
+#[tokio::test]
+async fn after_login_the_redirect_stays_on_the_site() {
+    let app = spawn_app().await;
+    for (next, to) in [
+        ("%2Fsubsidy", "/subsidy"),
+        ("%2F%2Fevil.example", "/"),
+        ("%2F%5Cevil.example", "/"),
+        ("%2F%09%2Fevil.example", "/"),
+        ("https%3A%2F%2Fevil.example", "/"),
+    ] {
+        let (cookie, csrf) = login_token(&app).await;
+        let r = app.post_form("/login", &cookie, &format!("csrf={csrf}&username=admin&password=shanting-demo&next={next}")).await;
+        assert_eq!((r.status, r.location.as_deref()), (StatusCode::SEE_OTHER, Some(to)), "{next}");
+    }
+}
