@@ -61,6 +61,45 @@ fn audit_verify_detects_an_altered_entry() {
     assert!(err.contains("第 2 条"), "{err}");
 }
 
+#[test]
+fn admin_commands_apply_the_password_policy_reset_and_disable() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("u.db").display());
+    for weak in ["12345678", "password", "dora", "1234567890"] {
+        let (code, _, err) = run(&["admin", "create-user", "--db", &db, "--username", "dora", "--password", weak]);
+        assert_eq!(code, 2, "{weak}: {err}");
+        assert!(err.contains("密码"), "{err}");
+    }
+    let (code, _, err) = run(&["admin", "create-user", "--db", &db, "--username", "dora", "--password", "first passphrase"]);
+    assert_eq!(code, 0, "{err}");
+    let reset = |pw: Option<&str>| {
+        let mut c = bin();
+        c.args(["admin", "reset-password", "--db", &db, "--username", "dora"]).env_remove("SHANTING_PASSWORD");
+        if let Some(p) = pw {
+            c.env("SHANTING_PASSWORD", p);
+        }
+        let o = c.output().unwrap();
+        (o.status.code().unwrap_or(-1), String::from_utf8_lossy(&o.stderr).into_owned())
+    };
+    assert_eq!(reset(None).0, 2, "the new password comes from SHANTING_PASSWORD");
+    assert_eq!(reset(Some("short")).0, 2);
+    assert_eq!(reset(Some("second passphrase")), (0, String::new()));
+    assert_eq!(run(&["admin", "disable", "--db", &db, "--username", "dora"]).0, 0);
+    assert_eq!(run(&["admin", "disable", "--db", &db, "--username", "nobody"]).0, 1);
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let can_log_in = |pw: &str| {
+        rt.block_on(async {
+            let s = store::Store::connect(&db).await.unwrap();
+            let ok = s.authenticate("dora", pw).await.unwrap().is_some();
+            s.close().await;
+            ok
+        })
+    };
+    assert!(!can_log_in("second passphrase"), "disabled");
+    assert_eq!(run(&["admin", "enable", "--db", &db, "--username", "dora"]).0, 0);
+    assert!(can_log_in("second passphrase") && !can_log_in("first passphrase"));
+}
+
 struct Server(Child);
 
 impl Drop for Server {

@@ -17,12 +17,15 @@ pub mod audit;
 pub mod demo;
 pub mod emergency;
 pub mod insurance;
+pub mod login;
 pub mod meeting;
+pub mod password;
 pub mod reference;
 pub mod subsidy;
 pub mod users;
 
 pub use audit::{AuditEntry, AuditFilter, VerifyReport};
+pub use login::{Gate, LoginThrottle};
 pub use users::{Role, User};
 
 #[derive(Debug, thiserror::Error)]

@@ -24,6 +24,11 @@ pub struct User {
     pub enterprise_uscc: Option<String>,
 }
 
+/// The longest username and display name accepted.
+pub const MAX_NAME_CHARS: usize = 64;
+/// The longest department, town or village name accepted.
+pub const MAX_SCOPE_CHARS: usize = 64;
+
 /// What is needed to create an account.
 #[derive(Debug, Clone)]
 pub struct NewUser {
@@ -50,9 +55,26 @@ impl NewUser {
         if self.username.trim().is_empty() {
             return Err(StoreError::Invalid("用户名不能为空".into()));
         }
-        if self.password.chars().count() < 8 {
-            return Err(StoreError::Invalid("密码至少8位".into()));
+        if self.username.chars().any(|c| c.is_whitespace() || c.is_control()) {
+            return Err(StoreError::Invalid("用户名不能包含空格或控制字符".into()));
         }
+        if self.display_name.trim().is_empty() {
+            return Err(StoreError::Invalid("姓名不能为空".into()));
+        }
+        let fields = [
+            ("用户名", Some(&self.username), MAX_NAME_CHARS),
+            ("姓名", Some(&self.display_name), MAX_NAME_CHARS),
+            ("所属部门", self.department.as_ref(), MAX_SCOPE_CHARS),
+            ("所属镇（街）", self.town.as_ref(), MAX_SCOPE_CHARS),
+            ("所属村（居）", self.village.as_ref(), MAX_SCOPE_CHARS),
+            ("企业统一社会信用代码", self.enterprise_uscc.as_ref(), 18),
+        ];
+        for (field, value, max) in fields {
+            if value.is_some_and(|v| v.chars().count() > max) {
+                return Err(StoreError::Invalid(format!("{field}不能超过{max}个字符")));
+            }
+        }
+        crate::password::check(&self.username, &self.password).map_err(StoreError::Invalid)?;
         match self.role {
             Role::Admin => Ok(()),
             Role::Bureau => need(&self.department, "所属部门"),
@@ -201,26 +223,87 @@ impl Store {
         Ok(())
     }
 
-    /// Record a failed login for a key (a username or an address).
-    pub async fn record_failed_login(&self, key: &str) -> Result<()> {
-        let now = crate::now_secs();
-        sqlx::query("INSERT INTO login_attempts (key, at) VALUES ($1, $2)").bind(key).bind(now).execute(&self.pool).await?;
-        sqlx::query("DELETE FROM login_attempts WHERE at < $1").bind(now - 86_400).execute(&self.pool).await?;
-        Ok(())
+    /// Every account with whether it is active (the administrators' list).
+    pub async fn accounts(&self) -> Result<Vec<(User, bool)>> {
+        let rows =
+            sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {USER_COLS}, active FROM users ORDER BY id"))).fetch_all(&self.pool).await?;
+        rows.iter().map(|r| Ok((user_from_row(r)?, r.try_get::<i64, _>(8)? != 0))).collect()
     }
 
-    /// Failed logins for a key within the last `window` seconds.
-    pub async fn failed_logins(&self, key: &str, window: i64) -> Result<i64> {
-        Ok(sqlx::query("SELECT COUNT(*) FROM login_attempts WHERE key = $1 AND at > $2")
-            .bind(key)
-            .bind(crate::now_secs() - window)
-            .fetch_one(&self.pool)
-            .await?
-            .try_get(0)?)
+    pub async fn user_by_name(&self, username: &str) -> Result<Option<User>> {
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {USER_COLS} FROM users WHERE username = $1")))
+            .bind(username)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(user_from_row).transpose()
     }
 
-    pub async fn clear_failed_logins(&self, key: &str) -> Result<()> {
-        sqlx::query("DELETE FROM login_attempts WHERE key = $1").bind(key).execute(&self.pool).await?;
-        Ok(())
+    /// A user changes their own password (the caller has checked the current one): their
+    /// other sessions end, the one given stays. Returns how many sessions ended.
+    pub async fn change_own_password(&self, user_id: i64, new_password: &str, keep_session: &str) -> Result<u64> {
+        self.set_password(None, user_id, new_password, Some(keep_session)).await
     }
+
+    /// An administrator sets a new password: every session of that user ends.
+    pub async fn reset_password(&self, actor: &str, user_id: i64, new_password: &str) -> Result<u64> {
+        self.set_password(Some(actor), user_id, new_password, None).await
+    }
+
+    async fn set_password(&self, actor: Option<&str>, user_id: i64, pw: &str, keep_session: Option<&str>) -> Result<u64> {
+        let user = self.user_by_id(user_id).await?;
+        crate::password::check(&user.username, pw).map_err(StoreError::Invalid)?;
+        let hash = hash_password(pw)?;
+        let mut tx = self.begin_write().await?;
+        sqlx::query("UPDATE users SET password_hash = $2 WHERE id = $1").bind(user_id).bind(&hash).execute(tx.conn()).await?;
+        let ended = end_sessions(&mut tx, user_id, keep_session).await?;
+        // Neither the password nor its hash goes into the trail: only that it changed and what that ended.
+        let after = serde_json::json!({ "sessions_ended": ended });
+        let (actor, action) = match actor {
+            Some(a) => (a, "reset_password"),
+            None => (user.username.as_str(), "change_password"),
+        };
+        tx.audit(actor, action, "user", &user_id.to_string(), None, Some(&after)).await?;
+        tx.commit().await?;
+        Ok(ended)
+    }
+
+    /// Disable or enable an account; disabling ends its sessions. Returns how many ended.
+    pub async fn set_active(&self, actor: &str, user_id: i64, active: bool) -> Result<u64> {
+        self.user_by_id(user_id).await?;
+        let mut tx = self.begin_write().await?;
+        let was: i64 = sqlx::query("SELECT active FROM users WHERE id = $1").bind(user_id).fetch_one(tx.conn()).await?.try_get(0)?;
+        sqlx::query("UPDATE users SET active = $2 WHERE id = $1").bind(user_id).bind(i64::from(active)).execute(tx.conn()).await?;
+        let ended = if active { 0 } else { end_sessions(&mut tx, user_id, None).await? };
+        let before = serde_json::json!({ "active": was != 0 });
+        let after = serde_json::json!({ "active": active, "sessions_ended": ended });
+        tx.audit(actor, if active { "enable" } else { "disable" }, "user", &user_id.to_string(), Some(&before), Some(&after)).await?;
+        tx.commit().await?;
+        Ok(ended)
+    }
+
+    async fn user_by_id(&self, user_id: i64) -> Result<User> {
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {USER_COLS} FROM users WHERE id = $1")))
+            .bind(user_id)
+            .fetch_optional(&self.pool)
+            .await?;
+        match row {
+            Some(r) => user_from_row(&r),
+            None => Err(StoreError::NotFound(format!("用户 {user_id}"))),
+        }
+    }
+}
+
+/// End a user's sessions, but the one whose cookie token is `keep`.
+async fn end_sessions(tx: &mut crate::WriteTx, user_id: i64, keep: Option<&str>) -> Result<u64> {
+    let r = match keep {
+        Some(t) => {
+            sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2")
+                .bind(user_id)
+                .bind(sha(t))
+                .execute(tx.conn())
+                .await?
+        }
+        None => sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(tx.conn()).await?,
+    };
+    Ok(r.rows_affected())
 }

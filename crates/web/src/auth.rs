@@ -4,17 +4,22 @@
 //! whose hash is the row's key. Every state-changing request must carry the
 //! session's CSRF token — in the form field `csrf`, the `X-CSRF-Token`
 //! header, or (for uploads) the `csrf` query parameter. The login form, which
-//! has no session yet, uses a double-submit cookie instead.
+//! has no session yet, uses a double-submit cookie instead: a login POST
+//! without that cookie and the same token in the form is refused, so that
+//! another site cannot log a visitor in to an account of its choosing.
+//!
+//! Failed logins slow further attempts on the account and from the address
+//! (`store::login`): a delay, never a lockout of the owner.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 
 use axum::body::Body;
 use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, Method, header};
+use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
-use store::{Role, User};
+use store::{Gate, Role, User};
 
 use crate::AppState;
 use crate::error::AppError;
@@ -93,14 +98,18 @@ pub async fn csrf_guard(req: Request, next: Next) -> Response {
     if m == Method::GET || m == Method::HEAD || m == Method::OPTIONS || csrf_exempt(req.uri().path()) {
         return next.run(req).await;
     }
-    let expected = match req.extensions().get::<Session>() {
-        Some(s) => Some(s.csrf.clone()),
-        None if req.uri().path() == "/login" => cookie(req.headers(), LOGIN_CSRF_COOKIE),
-        None => None,
-    };
-    let Some(expected) = expected else {
-        // No session: let the handler answer 401 / redirect to login.
-        return next.run(req).await;
+    let expected = if req.uri().path() == "/login" {
+        // The login form carries the login cookie's token, whether or not a session exists.
+        match cookie(req.headers(), LOGIN_CSRF_COOKIE).filter(|t| !t.is_empty()) {
+            Some(t) => t,
+            None => return login_csrf_refused(),
+        }
+    } else {
+        match req.extensions().get::<Session>() {
+            Some(s) => s.csrf.clone(),
+            // No session: let the handler answer 401 / redirect to login.
+            None => return next.run(req).await,
+        }
     };
     let from_header = req.headers().get("x-csrf-token").and_then(|v| v.to_str().ok()).map(str::to_string);
     let from_query =
@@ -122,8 +131,11 @@ pub async fn csrf_guard(req: Request, next: Next) -> Response {
         (req, None)
     };
     let given = from_header.or(from_body).or(from_query);
-    if given.as_deref() != Some(expected.as_str()) || expected.is_empty() {
+    if !given.is_some_and(|g| same(&g, &expected)) || expected.is_empty() {
         tracing::warn!(path = %req.uri().path(), "CSRF token missing or wrong");
+        if req.uri().path() == "/login" {
+            return login_csrf_refused();
+        }
         return AppError::Forbidden("表单已失效或缺少安全令牌（CSRF），请刷新页面后重试".into()).into_response();
     }
     next.run(req).await
@@ -168,6 +180,40 @@ fn error_for(api: bool, e: AppError) -> Response {
     if api { crate::error::ApiError(e).into_response() } else { e.into_response() }
 }
 
+fn login_csrf_refused() -> Response {
+    AppError::Forbidden("登录表单已失效或缺少安全令牌（CSRF）：请重新打开登录页面后再登录".into()).into_response()
+}
+
+/// Compare tokens in time independent of where they differ.
+fn same(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// The client's address: the socket's peer, or — only when `AppState::trusted_proxy`
+/// says a proxy in front sets them — the last hop of `X-Forwarded-For` (what that
+/// proxy saw; earlier hops are whatever the client claimed) or `X-Real-IP`.
+pub fn client_address(state: &AppState, headers: &HeaderMap, socket: Option<SocketAddr>) -> String {
+    fn parse(v: &str) -> Option<IpAddr> {
+        let v = v.trim();
+        v.parse::<IpAddr>().ok().or_else(|| v.parse::<SocketAddr>().ok().map(|s| s.ip()))
+    }
+    if state.trusted_proxy {
+        // Only the last line and its last entry: anything before it came from the client.
+        let forwarded = headers
+            .get_all("x-forwarded-for")
+            .iter()
+            .next_back()
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.rsplit(',').next())
+            .and_then(parse);
+        let real = headers.get("x-real-ip").and_then(|v| v.to_str().ok()).and_then(parse);
+        if let Some(ip) = forwarded.or(real) {
+            return ip.to_string();
+        }
+    }
+    socket.map(|s| s.ip().to_string()).unwrap_or_else(|| "unknown".into())
+}
+
 /// Extractor: the session, or a redirect to /login (pages) / 401 (API).
 pub struct Authed(pub Session);
 
@@ -199,21 +245,35 @@ pub struct LoginQuery {
     error: Option<String>,
 }
 
+/// Where to go after logging in: a path on this site only. Browsers read `\` as `/` and drop
+/// tabs and newlines, so `/\evil.example` or `/\t/evil.example` would leave the site.
+fn safe_next(next: Option<String>) -> String {
+    next.filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.chars().any(|c| c == '\\' || c.is_control() || c.is_whitespace()))
+        .unwrap_or_else(|| "/".into())
+}
+
+/// The login form with a double-submit token: the one in the visitor's cookie if it has one.
+fn login_form(state: &AppState, headers: &HeaderMap, error: Option<&str>, next: &str) -> Response {
+    let token = cookie(headers, LOGIN_CSRF_COOKIE).filter(|t| t.len() == 64).unwrap_or_else(store::users::new_token);
+    let mut page = Page::new("登录", None);
+    page.csrf = token.clone();
+    let html = render::login(&page, error, next);
+    ([(header::SET_COOKIE, set_cookie(state, LOGIN_CSRF_COOKIE, &token, 3600))], html).into_response()
+}
+
 pub async fn login_page(
     State(state): State<AppState>,
     headers: HeaderMap,
     axum::extract::Query(q): axum::extract::Query<LoginQuery>,
 ) -> Response {
-    let token = cookie(&headers, LOGIN_CSRF_COOKIE).filter(|t| t.len() == 64).unwrap_or_else(store::users::new_token);
-    let mut page = Page::new("登录", None);
-    page.csrf = token.clone();
-    let error = q.error.map(|e| match e.as_str() {
-        "rate" => "登录尝试过多，请15分钟后再试".to_string(),
-        _ => "用户名或密码错误".to_string(),
-    });
-    let next = q.next.filter(|n| n.starts_with('/') && !n.starts_with("//")).unwrap_or_else(|| "/".into());
-    let html = render::login(&page, error.as_deref(), &next);
-    ([(header::SET_COOKIE, set_cookie(&state, LOGIN_CSRF_COOKIE, &token, 3600))], html).into_response()
+    let error = q.error.map(|_| "用户名或密码错误");
+    login_form(&state, &headers, error, &safe_next(q.next))
+}
+
+/// "Try again in N seconds" in Chinese, with `Retry-After`.
+pub fn wait_message(ms: i64) -> (u64, String) {
+    let secs = u64::try_from((ms.max(1) + 999) / 1000).unwrap_or(1);
+    (secs, format!("登录尝试过于频繁：为防止密码被猜测，请{secs}秒后再试"))
 }
 
 #[derive(serde::Deserialize)]
@@ -223,44 +283,43 @@ pub struct LoginForm {
     next: Option<String>,
 }
 
-/// Failed attempts allowed per account and per address within the window.
-const MAX_FAILS_PER_USER: i64 = 5;
-const MAX_FAILS_PER_ADDR: i64 = 30;
-const FAIL_WINDOW_SECS: i64 = 15 * 60;
-
 pub async fn login(
     State(state): State<AppState>,
+    headers: HeaderMap,
     connect: Option<axum::Extension<ConnectInfo<SocketAddr>>>,
     axum::Form(f): axum::Form<LoginForm>,
 ) -> Result<Response, AppError> {
-    let user_key = format!("user:{}", f.username.trim());
-    let addr_key = format!("addr:{}", connect.map(|c| c.0.0.ip().to_string()).unwrap_or_default());
-    if state.store.failed_logins(&user_key, FAIL_WINDOW_SECS).await? >= MAX_FAILS_PER_USER
-        || state.store.failed_logins(&addr_key, FAIL_WINDOW_SECS).await? >= MAX_FAILS_PER_ADDR
-    {
-        return Ok(Redirect::to("/login?error=rate").into_response());
+    let username = f.username.trim();
+    let next = safe_next(f.next);
+    if username.is_empty() || username.chars().count() > store::users::MAX_NAME_CHARS {
+        // No such account can exist: nothing to count.
+        return Ok(Redirect::to("/login?error=bad").into_response());
     }
-    let Some(user) = state.store.authenticate(f.username.trim(), &f.password).await? else {
-        state.store.record_failed_login(&user_key).await?;
-        state.store.record_failed_login(&addr_key).await?;
+    let addr = client_address(&state, &headers, connect.map(|c| c.0.0));
+    if let Gate::Wait { ms } = state.store.login_claim(&state.login_throttle, username, &addr).await? {
+        tracing::warn!(username, %addr, wait_ms = ms, "login refused unchecked: too soon after failures");
+        let (secs, msg) = wait_message(ms);
+        let mut r = login_form(&state, &headers, Some(&msg), &next);
+        *r.status_mut() = StatusCode::TOO_MANY_REQUESTS;
+        r.headers_mut().insert(header::RETRY_AFTER, secs.into());
+        return Ok(r);
+    }
+    let Some(user) = state.store.authenticate(username, &f.password).await? else {
+        tracing::warn!(username, %addr, "login failed");
         return Ok(Redirect::to("/login?error=bad").into_response());
     };
-    state.store.clear_failed_logins(&user_key).await?;
+    state.store.login_succeeded(username, &addr).await?;
     let (token, _csrf) = state.store.create_session(user.id).await?;
-    let next = f.next.filter(|n| n.starts_with('/') && !n.starts_with("//")).unwrap_or_else(|| "/".into());
     tracing::info!(user = %user.username, "login");
     Ok((
         [(header::SET_COOKIE, set_cookie(&state, SESSION_COOKIE, &token, store::users::SESSION_SECONDS)), (header::LOCATION, next)],
-        axum::http::StatusCode::SEE_OTHER,
+        StatusCode::SEE_OTHER,
     )
         .into_response())
 }
 
 pub async fn logout(State(state): State<AppState>, Authed(s): Authed) -> Result<Response, AppError> {
     state.store.end_session(&s.token).await?;
-    Ok((
-        [(header::SET_COOKIE, set_cookie(&state, SESSION_COOKIE, "", 0)), (header::LOCATION, "/login".to_string())],
-        axum::http::StatusCode::SEE_OTHER,
-    )
+    Ok(([(header::SET_COOKIE, set_cookie(&state, SESSION_COOKIE, "", 0)), (header::LOCATION, "/login".to_string())], StatusCode::SEE_OTHER)
         .into_response())
 }

@@ -48,9 +48,32 @@ fn disposition(filename: &str) -> String {
     format!("attachment; filename=\"export\"; filename*=UTF-8''{}", enc.replace('+', "%20"))
 }
 
-/// A stored file sent back as a download under its own name.
-pub fn attachment_response(filename: &str, content_type: String, bytes: Vec<u8>) -> Response {
-    ([(header::CONTENT_TYPE, content_type), (header::CONTENT_DISPOSITION, disposition(filename))], bytes).into_response()
+/// The type a stored upload is served as, decided by the server from the file
+/// extensions it expects; anything else is opaque bytes. The uploader's own
+/// `Content-Type` is never echoed: it could call a file `text/html`.
+pub fn download_type(filename: &str) -> &'static str {
+    let ext = filename.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()).unwrap_or_default();
+    match ext.as_str() {
+        "pdf" => "application/pdf",
+        "ofd" => "application/ofd",
+        "jpg" | "jpeg" => "image/jpeg",
+        "png" => "image/png",
+        "doc" => "application/msword",
+        "docx" => "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "xls" => "application/vnd.ms-excel",
+        "xlsx" => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "wps" => "application/vnd.ms-works",
+        "zip" => "application/zip",
+        "txt" => "text/plain; charset=utf-8",
+        "csv" => "text/csv; charset=utf-8",
+        _ => "application/octet-stream",
+    }
+}
+
+/// A stored upload sent back as a download (never shown inline) under its own name.
+pub fn attachment_response(filename: &str, bytes: Vec<u8>) -> Response {
+    ([(header::CONTENT_TYPE, download_type(filename).to_string()), (header::CONTENT_DISPOSITION, disposition(filename))], bytes)
+        .into_response()
 }
 
 /// The non-empty files of a multipart form's `file` fields: (name, content type, bytes).
@@ -219,6 +242,16 @@ mod tests {
         assert_eq!(r.get((1, 0)).unwrap().to_string(), "张三");
         assert_eq!(r.get((1, 1)).unwrap().to_string(), "175");
         assert_eq!(r.get((2, 1)).unwrap().to_string(), "3");
+    }
+
+    #[test]
+    fn downloads_get_the_type_of_their_extension_or_none() {
+        assert_eq!(download_type("营业执照.PDF"), "application/pdf");
+        assert_eq!(download_type("a.b.xlsx"), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+        assert_eq!(download_type("photo.jpeg"), "image/jpeg");
+        for risky in ["page.html", "x.svg", "x.js", "noextension", "x.htm", ".xml"] {
+            assert_eq!(download_type(risky), "application/octet-stream", "{risky}");
+        }
     }
 
     #[test]

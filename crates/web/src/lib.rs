@@ -15,6 +15,7 @@ use std::sync::Arc;
 use axum::Router;
 use axum::routing::{get, post};
 
+mod account;
 mod api;
 pub mod auth;
 pub mod chart;
@@ -23,6 +24,7 @@ pub mod export;
 pub mod modules;
 mod pages;
 pub mod render;
+pub mod security;
 
 pub use error::AppError;
 pub use pages::parse_village_file;
@@ -36,6 +38,11 @@ pub struct AppState {
     pub secure_cookies: bool,
     /// Rules derived from `params`, built once per instance on first use.
     pub derived: Arc<Derived>,
+    /// Take the client's address from `X-Forwarded-For` (last hop) or `X-Real-IP`: only
+    /// behind a proxy that sets them, since anyone else can send them (`serve --trusted-proxy`).
+    pub trusted_proxy: bool,
+    /// The delays between login attempts after failures (tests shorten them).
+    pub login_throttle: store::LoginThrottle,
 }
 
 /// Immutable values computed from the policy parameters: a cache each
@@ -48,7 +55,7 @@ pub struct Derived {
 
 impl AppState {
     pub fn new(app: app::App, secure_cookies: bool) -> Self {
-        AppState { app, secure_cookies, derived: Arc::default() }
+        AppState { app, secure_cookies, derived: Arc::default(), trusted_proxy: false, login_throttle: store::LoginThrottle::default() }
     }
 }
 
@@ -60,7 +67,9 @@ impl std::ops::Deref for AppState {
 }
 
 pub fn router(state: AppState) -> Router {
+    use axum::http::{HeaderValue, header};
     use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+    use tower_http::set_header::SetResponseHeaderLayer;
     use tower_http::trace::TraceLayer;
 
     let x_request_id = axum::http::HeaderName::from_static("x-request-id");
@@ -76,7 +85,10 @@ pub fn router(state: AppState) -> Router {
         .route("/reference", get(pages::reference))
         .route("/reference/villages", get(pages::villages))
         .route("/reference/villages/import", post(pages::import_villages))
+        .route("/account/password", get(account::password_page).post(account::change_password))
         .route("/admin/users", get(pages::users).post(pages::create_user))
+        .route("/admin/users/{id}/active", post(account::set_active))
+        .route("/admin/users/{id}/password", post(account::reset_password))
         .route("/admin/audit", get(pages::audit))
         .merge(api::routes())
         .merge(modules::subsidy::routes())
@@ -91,6 +103,15 @@ pub fn router(state: AppState) -> Router {
             tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
         }))
         .layer(SetRequestIdLayer::new(x_request_id, MakeRequestUuid))
+        // Outermost, so that every response has them: pages, JSON, assets, errors, downloads.
+        // The policy only where a handler has not set its own (a printable page's style hashes).
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(security::CONTENT_SECURITY_POLICY),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
+        .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
+        .layer(SetResponseHeaderLayer::overriding(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")))
         .with_state(state)
 }
 

@@ -17,6 +17,7 @@ use crate::render::{Page, Pager, html};
 pub async fn asset(axum::extract::Path(file): axum::extract::Path<String>) -> Response {
     let (body, ctype): (&'static str, &str) = match file.as_str() {
         "app.css" => (include_str!("../static/app.css"), "text/css; charset=utf-8"),
+        "app.js" => (include_str!("../static/app.js"), "text/javascript; charset=utf-8"),
         _ => return AppError::NotFound(file).into_response(),
     };
     ([(header::CONTENT_TYPE, ctype), (header::CACHE_CONTROL, "public, max-age=3600")], body).into_response()
@@ -282,16 +283,40 @@ pub async fn import_villages(State(state): State<AppState>, Authed(s): Authed, m
 #[template(path = "users.html")]
 struct Users {
     page: Page,
-    users: Vec<store::User>,
+    /// Every account and whether it is active.
+    users: Vec<(store::User, bool)>,
+    me: i64,
     towns: Vec<String>,
     error: Option<String>,
+    msg: Option<String>,
+    min_password: usize,
 }
 
-pub async fn users(State(state): State<AppState>, Authed(s): Authed) -> Result<Response, AppError> {
-    s.require(&[Role::Admin])?;
-    let users = state.store.users().await?;
+#[derive(Deserialize, Default)]
+pub struct UsersQuery {
+    msg: Option<String>,
+}
+
+async fn users_page(state: &AppState, s: &crate::auth::Session, error: Option<String>, msg: Option<String>) -> Result<Response, AppError> {
+    let users = state.store.accounts().await?;
     let towns = state.district.towns.iter().map(|t| t.name.clone()).collect();
-    Ok(html(&Users { page: Page::new("用户管理", Some(&s)), users, towns, error: None }))
+    let page = Page::new("用户管理", Some(s));
+    let bad = error.is_some();
+    let mut r = html(&Users { page, users, me: s.user.id, towns, error, msg, min_password: store::password::MIN_CHARS });
+    if bad {
+        *r.status_mut() = axum::http::StatusCode::BAD_REQUEST;
+    }
+    Ok(r)
+}
+
+/// The users page answering 400 with `error` shown above the list.
+pub(crate) async fn users_with_error(state: &AppState, s: &crate::auth::Session, error: String) -> Result<Response, AppError> {
+    users_page(state, s, Some(error), None).await
+}
+
+pub async fn users(State(state): State<AppState>, Authed(s): Authed, Query(q): Query<UsersQuery>) -> Result<Response, AppError> {
+    s.require(&[Role::Admin])?;
+    users_page(&state, &s, None, q.msg).await
 }
 
 #[derive(Deserialize)]
@@ -345,13 +370,7 @@ pub async fn create_user(
     };
     match state.store.create_user(&s.user.username, &nu).await {
         Ok(_) => Ok(Redirect::to("/admin/users").into_response()),
-        Err(e) => {
-            let users = state.store.users().await?;
-            let towns = state.district.towns.iter().map(|t| t.name.clone()).collect();
-            let mut r = html(&Users { page: Page::new("用户管理", Some(&s)), users, towns, error: Some(e.to_string()) });
-            *r.status_mut() = axum::http::StatusCode::BAD_REQUEST;
-            Ok(r)
-        }
+        Err(e) => users_with_error(&state, &s, e.to_string()).await,
     }
 }
 

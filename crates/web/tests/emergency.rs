@@ -352,7 +352,7 @@ async fn demo_has_resources_plans_incidents_and_a_current_warning() {
     assert!(feed.body.contains("山亭区森林火险黄色预警"));
     // The live board streams its first frame at once.
     let board = app.get("/emergency/board", &em).await;
-    assert!(board.body.contains("EventSource"));
+    assert!(board.body.contains("data-events=\"/emergency/board/events\"") && board.body.contains("/static/app.js"));
     let req = axum::http::Request::get("/emergency/board/events").header("cookie", &em).body(axum::body::Body::empty()).unwrap();
     let resp = tower::ServiceExt::oneshot(app.router.clone(), req).await.unwrap();
     assert_eq!(resp.headers()["content-type"], "text/event-stream");

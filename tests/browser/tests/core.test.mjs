@@ -69,10 +69,81 @@ test('a form posted without its CSRF token is refused', async () => {
   await page.fill('form[action="/admin/users"] input[name=username]', 'with-token-user');
   await page.fill('form[action="/admin/users"] input[name=display_name]', '有令牌');
   await page.fill('form[action="/admin/users"] input[name=password]', 'long enough');
+  // New accounts default to the least role (企业用户); this one is a town account.
+  await page.selectOption('form[action="/admin/users"] select[name=role]', 'town');
+  await page.selectOption('form[action="/admin/users"] select[name=town]', '水泉镇');
   await Promise.all([page.waitForNavigation(), page.click('form[action="/admin/users"] button[type=submit]')]);
   assert.match(await page.textContent('#users'), /with-token-user/);
   await page.goto(`${BASE}/admin/audit?entity=user`);
   assert.match(await page.textContent('#audit'), /with-token-user/);
   assert.match(await page.textContent('#audit-verify'), /哈希链完整/);
+  await context.close();
+});
+
+test('pages work under the Content-Security-Policy: no violation, live board, print buttons, printable styles', async () => {
+  const violations = [];
+  const watch = (page) => {
+    page.on('console', (m) => { if (/Content Security Policy/i.test(m.text())) violations.push(`${page.url()}: ${m.text()}`); });
+    page.on('pageerror', (e) => violations.push(`${page.url()}: ${e.message}`));
+  };
+  const { context, page } = await loginAs(browser, 'admin');
+  // Record print() instead of opening the dialog.
+  await context.addInitScript(() => { window.print = () => { window.__printed = (window.__printed ?? 0) + 1; }; });
+  watch(page);
+  for (const p of ['/', '/admin/users', '/public', '/policy', '/emergency', '/insurance', '/subsidy', '/meeting', '/account/password']) {
+    const resp = await page.goto(`${BASE}${p}`);
+    assert.equal(resp.status(), 200, p);
+    assert.equal(resp.headers()['x-frame-options'], 'DENY', p);
+  }
+  // The public warning's colour is a class now, and it still shows.
+  await page.goto(`${BASE}/public`);
+  if (await page.$('#current-warnings')) {
+    const border = await page.$eval('#current-warnings .badge', (el) => getComputedStyle(el).borderLeftWidth);
+    assert.equal(border, '6px');
+  }
+  // An incident's page (its styles moved into app.css).
+  await page.goto(`${BASE}/emergency`);
+  const incident = await page.$eval('a[href^="/emergency/incidents/"]', (a) => a.getAttribute('href'));
+  assert.equal((await page.goto(`${BASE}${incident}`)).status(), 200);
+  // The live board runs from /static/app.js.
+  await page.goto(`${BASE}/emergency/board`);
+  await page.waitForSelector('#board-table', { timeout: 10000 });
+  // The printable roster: its inline stylesheet is admitted by hash, the print button works.
+  await page.goto(`${BASE}/insurance/roster/print?year=2023&town=${encodeURIComponent('水泉镇')}`);
+  assert.equal(await page.$eval('table', (t) => getComputedStyle(t).borderCollapse), 'collapse', 'the printable page is styled');
+  await page.click('[data-print]');
+  assert.equal(await page.evaluate(() => window.__printed), 1);
+  // The minutes likewise.
+  await page.goto(`${BASE}/meeting`);
+  const hrefs = await page.$$eval('#meetings a[href^="/meeting/"]', (as) => as.map((a) => a.getAttribute('href')));
+  let minutesSeen = false;
+  for (const h of hrefs) {
+    await page.goto(`${BASE}${h}`);
+    if (await page.$('#minutes-link')) {
+      await Promise.all([page.waitForLoadState('load'), page.click('#minutes-link')]);
+      assert.equal(await page.$eval('h1', (e) => getComputedStyle(e).color), 'rgb(204, 0, 0)', 'the minutes keep their red heading');
+      await page.click('[data-print]');
+      assert.equal(await page.evaluate(() => window.__printed), 1);
+      minutesSeen = true;
+      break;
+    }
+  }
+  assert.ok(minutesSeen, 'the demo has a meeting with minutes');
+  assert.deepEqual(violations, []);
+  await context.close();
+});
+
+test('a wrong password is refused in Chinese and the right one still gets in', async () => {
+  const context = await browser.newContext({ locale: 'zh-CN' });
+  const page = await context.newPage();
+  await page.goto(`${BASE}/login`);
+  await page.fill('input[name=username]', 'tax');
+  await page.fill('input[name=password]', 'not-the-password');
+  await Promise.all([page.waitForNavigation(), page.click('#login-form button[type=submit]')]);
+  assert.match(await page.textContent('.error'), /用户名或密码错误/);
+  await page.fill('input[name=username]', 'tax');
+  await page.fill('input[name=password]', 'shanting-demo');
+  await Promise.all([page.waitForURL((u) => !u.pathname.startsWith('/login')), page.click('#login-form button[type=submit]')]);
+  assert.match(await page.textContent('.who .user'), /部门工作人员/);
   await context.close();
 });

@@ -27,6 +27,11 @@ pub struct Args {
     /// it). Keep FILE off the database host: see README, 审计日志锚点.
     #[arg(long, env = "SHANTING_AUDIT_ANCHOR", value_name = "FILE")]
     pub audit_anchor: Option<PathBuf>,
+    /// Behind a reverse proxy: take the client's address (for login throttling) from the
+    /// last hop of X-Forwarded-For or X-Real-IP. Only with a proxy that sets them: anyone
+    /// can send these headers to a server that faces clients directly.
+    #[arg(long)]
+    pub trusted_proxy: bool,
 }
 
 pub fn run(args: Args, ctx: &Ctx) -> anyhow::Result<ExitCode> {
@@ -45,7 +50,8 @@ pub fn run(args: Args, ctx: &Ctx) -> anyhow::Result<ExitCode> {
         let secure = args.secure_cookies || !args.addr.ip().is_loopback();
         let audit_store = store.clone();
         let app = app::App::new(store, ctx.params.clone(), ctx.calendar.clone())?;
-        let state = web::AppState::new(app, secure);
+        let mut state = web::AppState::new(app, secure);
+        state.trusted_proxy = args.trusted_proxy;
         if args.demo {
             web::modules::seed_demo(&state).await.map_err(|e| anyhow::anyhow!("演示数据：{e}"))?;
         }

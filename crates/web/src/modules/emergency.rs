@@ -1162,8 +1162,13 @@ pub async fn public_fragment(state: &AppState) -> Option<String> {
     for w in &list {
         let lvl = u8::try_from(w.level).ok().and_then(|l| r.warning_level(l));
         let (colour, en) = lvl.map(|l| (l.colour.as_str(), l.colour_en.as_str())).unwrap_or(("", ""));
+        // A class per colour, not a style attribute: the CSP admits no inline styles.
+        let class = match en {
+            "red" | "orange" | "yellow" | "blue" => en,
+            _ => "none",
+        };
         out.push_str(&format!(
-            "<li class=\"warning\"><span class=\"badge\" style=\"border-left:6px solid {en};padding-left:4px\">{}{}预警</span> <strong>{}</strong>（{}；{}）<br>{} \
+            "<li class=\"warning\"><span class=\"badge level-{class}\">{}{}预警</span> <strong>{}</strong>（{}；{}）<br>{} \
              <a href=\"/alerts/{}.xml\">CAP</a></li>",
             escape(colour),
             escape(&w.incident_type),

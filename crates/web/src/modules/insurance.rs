@@ -361,9 +361,9 @@ async fn roster_print(State(state): State<AppState>, Authed(s): Authed, Query(q)
     let (title, body) = roster_document(&rules, &town, &village, &rows);
     let qs = q.query_string(&town, &village);
     let toolbar = format!(
-        "<p class=\"noprint\"><button onclick=\"window.print()\">打印</button> <a id=\"roster-pdf\" href=\"/insurance/roster.pdf?{qs}\">下载 PDF</a> <a href=\"/insurance?{qs}\">返回清册</a></p>"
+        "<script src=\"/static/app.js\" defer></script><p class=\"noprint\"><button type=\"button\" data-print>打印</button> <a id=\"roster-pdf\" href=\"/insurance/roster.pdf?{qs}\">下载 PDF</a> <a href=\"/insurance?{qs}\">返回清册</a></p>"
     );
-    Ok(axum::response::Html(export::printable(&title, &format!("{toolbar}{body}"))).into_response())
+    Ok(crate::security::printable_page(export::printable(&title, &format!("{toolbar}{body}"))))
 }
 
 async fn roster_pdf(State(state): State<AppState>, Authed(s): Authed, Query(q): Query<RosterQuery>) -> Result<Response, AppError> {
@@ -537,7 +537,7 @@ async fn pay(
     }
     let to = match pay_checked(&state, &s, &r, &f).await {
         Ok(msg) => format!("/insurance/residents/{id}?msg={}", enc(&msg)),
-        Err(AppError::BadRequest(e)) => format!("/insurance/residents/{id}?error={}", enc(&e)),
+        Err(AppError::BadRequest(e) | AppError::Conflict(e)) => format!("/insurance/residents/{id}?error={}", enc(&e)),
         Err(e) => return Err(e),
     };
     Ok(Redirect::to(&to).into_response())

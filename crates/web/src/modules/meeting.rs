@@ -382,8 +382,8 @@ async fn upload(State(state): State<AppState>, Authed(s): Authed, Path(id): Path
 
 async fn download(State(state): State<AppState>, Authed(s): Authed, Path((id, mid)): Path<(i64, i64)>) -> Result<Response, AppError> {
     require_read(&s)?;
-    let (name, ctype, data) = state.store.meeting_material(id, mid).await?;
-    Ok(crate::export::attachment_response(&name, ctype, data))
+    let (name, _uploaders_type, data) = state.store.meeting_material(id, mid).await?;
+    Ok(crate::export::attachment_response(&name, data))
 }
 
 #[derive(Deserialize)]
@@ -492,8 +492,9 @@ async fn minutes_html(state: &AppState, id: i64) -> Result<(String, String), App
 async fn minutes(State(state): State<AppState>, Authed(s): Authed, Path(id): Path<i64>) -> Result<Response, AppError> {
     require_read(&s)?;
     let (_, doc) = minutes_html(&state, id).await?;
-    let toolbar = "<body>\n<p class=\"noprint\" style=\"font-family:sans-serif\"><button onclick=\"window.print()\">打印</button> <a id=\"minutes-pdf\" href=\"minutes.pdf\">下载 PDF</a> <a href=\"./\">返回会议</a></p><style>@media print{.noprint{display:none}}</style>";
-    Ok(axum::response::Html(doc.replacen("<body>", toolbar, 1)).into_response())
+    // The minutes' own stylesheet already hides `.noprint` when printing.
+    let toolbar = "<body>\n<script src=\"/static/app.js\" defer></script><p class=\"noprint\"><button type=\"button\" data-print>打印</button> <a id=\"minutes-pdf\" href=\"minutes.pdf\">下载 PDF</a> <a href=\"./\">返回会议</a></p>";
+    Ok(crate::security::printable_page(doc.replacen("<body>", toolbar, 1)))
 }
 
 async fn minutes_pdf(State(state): State<AppState>, Authed(s): Authed, Path(id): Path<i64>) -> Result<Response, AppError> {

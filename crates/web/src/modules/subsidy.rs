@@ -746,14 +746,14 @@ async fn upload(
 }
 
 async fn download(State(state): State<AppState>, Authed(s): Authed, Path(id): Path<i64>) -> Result<Response, AppError> {
-    let (uscc, name, ctype, data) = state.store.subsidy_document(id).await?;
+    let (uscc, name, _uploaders_type, data) = state.store.subsidy_document(id).await?;
     if s.user.role == Role::Enterprise && s.user.enterprise_uscc.as_deref() != Some(uscc.as_str()) {
         return Err(AppError::Forbidden("只能下载本企业的材料".into()));
     }
     if !matches!(s.user.role, Role::Enterprise | Role::Admin | Role::Bureau) {
         return Err(AppError::Forbidden("无权下载".into()));
     }
-    Ok(crate::export::attachment_response(&name, ctype, data))
+    Ok(crate::export::attachment_response(&name, data))
 }
 
 /// Assess applicants under 附件4 (no login; changes nothing): the same JSON in and

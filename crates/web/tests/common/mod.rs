@@ -17,6 +17,11 @@ pub struct App {
 /// The router over a fresh database with reference data and demo accounts.
 /// `all_demo` also seeds every module's demo data.
 pub async fn spawn_app_with(all_demo: bool) -> App {
+    spawn_app_tuned(all_demo, |_| {}).await
+}
+
+/// As `spawn_app_with`, with settings of the state changed first (the login throttle, the proxy).
+pub async fn spawn_app_tuned(all_demo: bool, tune: impl FnOnce(&mut web::AppState)) -> App {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}", dir.path().join("t.db").display());
     let store = store::Store::connect(&url).await.unwrap();
@@ -30,7 +35,8 @@ pub async fn spawn_app_with(all_demo: bool) -> App {
         store::demo::seed_core(&store).await.unwrap();
     }
     let app = app::App::new(store.clone(), params, calendar).unwrap();
-    let state = web::AppState::new(app, false);
+    let mut state = web::AppState::new(app, false);
+    tune(&mut state);
     if all_demo {
         web::modules::seed_demo(&state).await.unwrap();
     }
@@ -49,6 +55,7 @@ pub struct Resp {
     pub bytes: Vec<u8>,
     pub body: String,
     pub etag: Option<String>,
+    pub headers: axum::http::HeaderMap,
 }
 
 impl Resp {
@@ -65,9 +72,10 @@ impl App {
         let content_type = r.headers().get(header::CONTENT_TYPE).map(|v| v.to_str().unwrap().to_string());
         let cookies = r.headers().get_all(header::SET_COOKIE).iter().map(|v| v.to_str().unwrap().to_string()).collect();
         let etag = r.headers().get(header::ETAG).map(|v| v.to_str().unwrap().to_string());
+        let headers = r.headers().clone();
         let bytes = axum::body::to_bytes(r.into_body(), usize::MAX).await.unwrap().to_vec();
         let body = String::from_utf8_lossy(&bytes).into_owned();
-        Resp { status, location, cookies, content_type, bytes, body, etag }
+        Resp { status, location, cookies, content_type, bytes, body, etag, headers }
     }
 
     pub async fn get(&self, path: &str, cookie: &str) -> Resp {
