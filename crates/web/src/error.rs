@@ -14,6 +14,9 @@ pub enum AppError {
     NotFound(String),
     #[error("{0}")]
     BadRequest(String),
+    /// An upload over its limit (413).
+    #[error("{0}")]
+    PayloadTooLarge(String),
     #[error("登录尝试过多，请稍后再试")]
     TooManyRequests,
     #[error("服务器内部错误")]
@@ -43,6 +46,7 @@ impl AppError {
             AppError::Forbidden(_) => StatusCode::FORBIDDEN,
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -102,6 +106,7 @@ impl IntoResponse for ApiError {
             AppError::Forbidden(_) => "forbidden",
             AppError::NotFound(_) => "not_found",
             AppError::BadRequest(_) => "bad_request",
+            AppError::PayloadTooLarge(_) => "payload_too_large",
             AppError::TooManyRequests => "too_many_requests",
             AppError::Internal(_) => "internal",
         };

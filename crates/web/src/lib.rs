@@ -26,6 +26,7 @@ pub mod export;
 pub mod modules;
 mod pages;
 pub mod render;
+pub mod upload;
 
 pub use error::AppError;
 pub use pages::parse_village_file;
@@ -41,6 +42,8 @@ pub struct AppState {
     pub secure_cookies: bool,
     /// Rules derived from `params`, built once per instance on first use.
     pub derived: Arc<Derived>,
+    /// How large an uploaded file may be (streamed to a temporary file up to this).
+    pub uploads: upload::UploadLimits,
 }
 
 /// Immutable values computed from the policy parameters: a cache each
@@ -60,6 +63,7 @@ impl AppState {
             district: Arc::new(district),
             secure_cookies,
             derived: Arc::default(),
+            uploads: upload::UploadLimits::default(),
         }
     }
 }
@@ -80,7 +84,7 @@ pub fn router(state: AppState) -> Router {
         .route("/calendar", get(pages::calendar))
         .route("/reference", get(pages::reference))
         .route("/reference/villages", get(pages::villages))
-        .route("/reference/villages/import", post(pages::import_villages))
+        .route("/reference/villages/import", post(pages::import_villages).layer(axum::middleware::from_fn(upload::files_body_limit)))
         .route("/admin/users", get(pages::users).post(pages::create_user))
         .route("/admin/audit", get(pages::audit))
         .merge(api::routes())
@@ -88,6 +92,8 @@ pub fn router(state: AppState) -> Router {
         .merge(modules::insurance::routes())
         .merge(modules::emergency::routes())
         .merge(modules::meeting::routes())
+        // Read by the upload routes' body-limit middleware.
+        .layer(axum::Extension(state.uploads))
         .layer(axum::middleware::from_fn_with_state(state.clone(), auth::csrf_guard))
         .layer(axum::middleware::from_fn_with_state(state.clone(), auth::load_session))
         .layer(PropagateRequestIdLayer::new(x_request_id.clone()))
