@@ -17,6 +17,11 @@ pub struct App {
 /// The router over a fresh database with reference data and demo accounts.
 /// `all_demo` also seeds every module's demo data.
 pub async fn spawn_app_with(all_demo: bool) -> App {
+    spawn_app_configured(all_demo, |_| {}).await
+}
+
+/// The same, with the state changed by `configure` before the router is built.
+pub async fn spawn_app_configured(all_demo: bool, configure: impl FnOnce(&mut web::AppState)) -> App {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}", dir.path().join("t.db").display());
     let store = store::Store::connect(&url).await.unwrap();
@@ -29,7 +34,8 @@ pub async fn spawn_app_with(all_demo: bool) -> App {
     } else {
         store::demo::seed_core(&store).await.unwrap();
     }
-    let state = web::AppState::new(store.clone(), params, calendar, district, false);
+    let mut state = web::AppState::new(store.clone(), params, calendar, district, false);
+    configure(&mut state);
     if all_demo {
         web::modules::seed_demo(&state).await.unwrap();
     }
