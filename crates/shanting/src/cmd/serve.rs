@@ -18,6 +18,10 @@ pub struct Args {
     /// Mark session cookies `Secure` even on a loopback address (they always are on other addresses).
     #[arg(long)]
     pub secure_cookies: bool,
+    /// Largest resident list accepted by upload, MiB; it is streamed to a
+    /// temporary file, never held in memory (other uploads: 20 MiB).
+    #[arg(long, env = "SHANTING_UPLOAD_LIMIT_MB", default_value_t = 256)]
+    pub upload_limit_mb: u64,
 }
 
 pub fn run(args: Args, ctx: &Ctx) -> anyhow::Result<ExitCode> {
@@ -34,7 +38,8 @@ pub fn run(args: Args, ctx: &Ctx) -> anyhow::Result<ExitCode> {
             tracing::warn!("no accounts yet: create the first administrator with `shanting admin create-user`");
         }
         let secure = args.secure_cookies || !args.addr.ip().is_loopback();
-        let state = web::AppState::new(store, ctx.params.clone(), ctx.calendar.clone(), district, secure);
+        let mut state = web::AppState::new(store, ctx.params.clone(), ctx.calendar.clone(), district, secure);
+        state.uploads.residents = args.upload_limit_mb << 20;
         if args.demo {
             web::modules::seed_demo(&state).await.map_err(|e| anyhow::anyhow!("演示数据：{e}"))?;
         }
