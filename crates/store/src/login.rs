@@ -127,9 +127,9 @@ impl Store {
         let now_ms = at.unwrap_or_else(now_ms);
         let mut state = Vec::with_capacity(2);
         for (k, free) in &keys {
-            let row = rows.iter().find(|r| r.try_get::<String, _>(0).is_ok_and(|x| &x == k));
+            let row = rows.iter().find(|r| r.try_get::<String, _>("key").is_ok_and(|x| &x == k));
             let mut s = match row {
-                Some(r) => ThrottleRow { failures: r.try_get(1)?, last_at: r.try_get(2)?, next_at: r.try_get(3)? },
+                Some(r) => ThrottleRow { failures: r.try_get("failures")?, last_at: r.try_get("last_at")?, next_at: r.try_get("next_at")? },
                 None => ThrottleRow { failures: 0, last_at: 0, next_at: 0 },
             };
             if now_ms - s.last_at > t.forget_after_ms {
@@ -180,7 +180,8 @@ impl Store {
             .bind(key)
             .fetch_optional(&self.pool)
             .await?;
-        row.map(|r| Ok(ThrottleRow { failures: r.try_get(0)?, last_at: r.try_get(1)?, next_at: r.try_get(2)? })).transpose()
+        row.map(|r| Ok(ThrottleRow { failures: r.try_get("failures")?, last_at: r.try_get("last_at")?, next_at: r.try_get("next_at")? }))
+            .transpose()
     }
 }
 

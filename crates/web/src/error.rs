@@ -20,6 +20,9 @@ pub enum AppError {
     /// Already done, or changed meanwhile: nothing was written.
     #[error("{0}")]
     Conflict(String),
+    /// An upload over its limit (413).
+    #[error("{0}")]
+    PayloadTooLarge(String),
     #[error("登录尝试过多，请稍后再试")]
     TooManyRequests,
     #[error("服务器内部错误")]
@@ -76,6 +79,7 @@ impl AppError {
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
             AppError::BadRequest(_) | AppError::Field { .. } => StatusCode::BAD_REQUEST,
             AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -136,6 +140,7 @@ impl IntoResponse for ApiError {
             AppError::NotFound(_) => "not_found",
             AppError::BadRequest(_) | AppError::Field { .. } => "bad_request",
             AppError::Conflict(_) => "conflict",
+            AppError::PayloadTooLarge(_) => "payload_too_large",
             AppError::TooManyRequests => "too_many_requests",
             AppError::Internal(_) => "internal",
         };

@@ -78,7 +78,15 @@ pub fn attachment_response(filename: &str, bytes: Vec<u8>) -> Response {
 
 /// The non-empty files of a multipart form's `file` fields: (name, content type, bytes).
 pub async fn uploaded_files(mp: &mut axum::extract::Multipart) -> Result<Vec<(String, String, bytes::Bytes)>, crate::AppError> {
-    let bad = |e: axum::extract::multipart::MultipartError| crate::AppError::BadRequest(e.to_string());
+    // These files are kept in the database: the request body is capped by
+    // axum's default limit (2 MB), and going past it is said as such.
+    let bad = |e: axum::extract::multipart::MultipartError| {
+        if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+            crate::AppError::PayloadTooLarge("文件超过上限 2 MB".into())
+        } else {
+            crate::AppError::BadRequest(e.to_string())
+        }
+    };
     let mut out = Vec::new();
     while let Some(field) = mp.next_field().await.map_err(bad)? {
         if field.name() != Some("file") {

@@ -25,6 +25,7 @@ pub mod modules;
 mod pages;
 pub mod render;
 pub mod security;
+pub mod upload;
 
 pub use error::AppError;
 pub use pages::parse_village_file;
@@ -43,6 +44,8 @@ pub struct AppState {
     pub trusted_proxy: bool,
     /// The delays between login attempts after failures (tests shorten them).
     pub login_throttle: store::LoginThrottle,
+    /// How large an uploaded file may be (streamed to a temporary file up to this).
+    pub uploads: upload::UploadLimits,
 }
 
 /// Immutable values computed from the policy parameters: a cache each
@@ -55,7 +58,14 @@ pub struct Derived {
 
 impl AppState {
     pub fn new(app: app::App, secure_cookies: bool) -> Self {
-        AppState { app, secure_cookies, derived: Arc::default(), trusted_proxy: false, login_throttle: store::LoginThrottle::default() }
+        AppState {
+            app,
+            secure_cookies,
+            derived: Arc::default(),
+            trusted_proxy: false,
+            login_throttle: store::LoginThrottle::default(),
+            uploads: upload::UploadLimits::default(),
+        }
     }
 }
 
@@ -84,7 +94,7 @@ pub fn router(state: AppState) -> Router {
         .route("/calendar", get(pages::calendar))
         .route("/reference", get(pages::reference))
         .route("/reference/villages", get(pages::villages))
-        .route("/reference/villages/import", post(pages::import_villages))
+        .route("/reference/villages/import", post(pages::import_villages).layer(axum::middleware::from_fn(upload::files_body_limit)))
         .route("/account/password", get(account::password_page).post(account::change_password))
         .route("/admin/users", get(pages::users).post(pages::create_user))
         .route("/admin/users/{id}/active", post(account::set_active))
@@ -95,6 +105,8 @@ pub fn router(state: AppState) -> Router {
         .merge(modules::insurance::routes())
         .merge(modules::emergency::routes())
         .merge(modules::meeting::routes())
+        // Read by the upload routes' body-limit middleware.
+        .layer(axum::Extension(state.uploads))
         .layer(axum::middleware::from_fn_with_state(state.clone(), auth::csrf_guard))
         .layer(axum::middleware::from_fn_with_state(state.clone(), auth::load_session))
         .layer(PropagateRequestIdLayer::new(x_request_id.clone()))

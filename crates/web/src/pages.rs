@@ -231,48 +231,45 @@ pub async fn villages(State(state): State<AppState>, Authed(s): Authed, Query(q)
     }))
 }
 
-/// Read a CSV or XLSX of villages: columns 镇（街）, 村（居）, and optional 类型.
-pub fn parse_village_file(name: &str, bytes: &[u8]) -> Result<Vec<(usize, String, String, String)>, String> {
+/// Read a CSV or XLSX of villages (`sheet`, every limit checked): columns
+/// 镇（街）, 村（居）, and optional 类型, after a header line. Rows come with
+/// their line (the sheet row for XLSX). Blocking.
+pub fn parse_village_file<R: std::io::Read + std::io::Seek + Send>(
+    name: &str,
+    mut input: R,
+    limits: &sheet::Limits,
+) -> Result<Vec<(usize, String, String, String)>, String> {
+    use std::io::Read as _;
+    let mut first = Vec::with_capacity(8);
+    (&mut input).take(8).read_to_end(&mut first).map_err(|e| e.to_string())?;
+    input.seek(std::io::SeekFrom::Start(0)).map_err(|e| e.to_string())?;
+    let format = sheet::Format::detect(name, &first).map_err(|e| e.to_string())?;
     let mut out = Vec::new();
-    if name.to_lowercase().ends_with(".xlsx") {
-        use calamine::{Reader, Xlsx};
-        let mut wb: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes)).map_err(|e| format!("无法读取 XLSX：{e}"))?;
-        let sheet = wb.worksheet_range_at(0).ok_or("XLSX 中没有工作表")?.map_err(|e| format!("无法读取工作表：{e}"))?;
-        for (i, row) in sheet.rows().enumerate().skip(1) {
-            let cell = |j: usize| row.get(j).map(|c| c.to_string().trim().to_string()).unwrap_or_default();
-            if cell(0).is_empty() && cell(1).is_empty() {
-                continue;
-            }
-            out.push((i + 1, cell(0), cell(1), cell(2)));
+    let mut records = sheet::read_records(input, format, limits);
+    // The header; a refused file's error comes first and must not be skipped.
+    if let Some(Err(e)) = records.next() {
+        return Err(e.to_string());
+    }
+    for rec in records {
+        let rec = rec.map_err(|e| e.to_string())?;
+        if rec.cell(0).is_empty() && rec.cell(1).is_empty() {
+            continue;
         }
-    } else {
-        let text = std::str::from_utf8(bytes).map_err(|_| "CSV 须为 UTF-8 编码".to_string())?;
-        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-        let mut rdr = csv::ReaderBuilder::new().flexible(true).from_reader(text.as_bytes());
-        for (i, rec) in rdr.records().enumerate() {
-            let rec = rec.map_err(|e| format!("第 {} 行：{e}", i + 2))?;
-            let cell = |j: usize| rec.get(j).unwrap_or("").trim().to_string();
-            if cell(0).is_empty() && cell(1).is_empty() {
-                continue;
-            }
-            out.push((i + 2, cell(0), cell(1), cell(2)));
-        }
+        out.push((rec.line, rec.cell(0).to_string(), rec.cell(1).to_string(), rec.cell(2).to_string()));
     }
     Ok(out)
 }
 
 pub async fn import_villages(State(state): State<AppState>, Authed(s): Authed, mut mp: Multipart) -> Result<Response, AppError> {
     s.require(&[Role::Admin])?;
-    let mut file = None;
-    while let Some(field) = mp.next_field().await.map_err(|e| AppError::BadRequest(e.to_string()))? {
-        if field.name() == Some("file") {
-            let name = field.file_name().unwrap_or("villages.csv").to_string();
-            let bytes = field.bytes().await.map_err(|e| AppError::BadRequest(e.to_string()))?;
-            file = Some((name, bytes));
-        }
-    }
-    let (name, bytes) = file.ok_or_else(|| AppError::BadRequest("请选择文件".into()))?;
-    let rows = parse_village_file(&name, &bytes).map_err(AppError::BadRequest)?;
+    let up = crate::upload::save_upload(&mut mp, "file", state.uploads.files).await?;
+    let rows = tokio::task::spawn_blocking(move || {
+        let f = up.open().map_err(|e| AppError::Internal(format!("读取上传文件: {e}")))?;
+        parse_village_file(up.name_or("villages.csv"), std::io::BufReader::new(f), &sheet::Limits::for_upload())
+            .map_err(AppError::BadRequest)
+    })
+    .await
+    .map_err(|e| AppError::Internal(format!("读取村（居）名单: {e}")))??;
     let r = state.store.import_villages(&s.user.username, &rows).await?;
     let msg = format!("读取 {} 行，新增 {} 个，已存在 {} 个", r.read, r.added, r.unchanged);
     Ok(Redirect::to(&format!("/reference/villages?msg={}", form_urlencoded::byte_serialize(msg.as_bytes()).collect::<String>()))

@@ -38,8 +38,8 @@ pub fn run(cmd: Command, ctx: &Ctx) -> anyhow::Result<ExitCode> {
 }
 
 fn villages(file: PathBuf, db: String, ctx: &Ctx) -> anyhow::Result<ExitCode> {
-    let bytes = std::fs::read(&file).with_context(|| format!("读取 {}", file.display()))?;
-    let rows = match web::parse_village_file(&file.to_string_lossy(), &bytes) {
+    let f = std::fs::File::open(&file).with_context(|| format!("读取 {}", file.display()))?;
+    let rows = match web::parse_village_file(&file.to_string_lossy(), BufReader::new(f), &sheet::Limits::default()) {
         Ok(r) => r,
         Err(e) => {
             eprintln!("错误: {}: {e}", file.display());
@@ -77,22 +77,16 @@ fn residents(file: PathBuf, db: String, year: Option<i32>, batch: usize, ctx: &C
             return Ok(ExitCode::from(2));
         }
     };
-    let is_xlsx = file.extension().is_some_and(|e| e.eq_ignore_ascii_case("xlsx"));
-    let xlsx_csv = if is_xlsx {
-        let bytes = std::fs::read(&file).with_context(|| format!("读取 {}", file.display()))?;
-        match import::xlsx_to_csv(&bytes) {
-            Ok(c) => Some(c),
-            Err(e) => {
-                eprintln!("错误: {}: {e}", file.display());
-                return Ok(ExitCode::from(2));
-            }
+    // An XLSX streams into a temporary CSV; the CSV is hashed for the job's
+    // key with its record lengths checked (nothing is written yet).
+    let name = file.to_string_lossy().into_owned();
+    let input = match import::prepare_input(&file, &name, &sheet::Limits::default()) {
+        Ok(p) => p,
+        Err(web::AppError::BadRequest(m) | web::AppError::PayloadTooLarge(m)) => {
+            eprintln!("错误: {}: {m}", file.display());
+            return Ok(ExitCode::from(2));
         }
-    } else {
-        None
-    };
-    let key = match &xlsx_csv {
-        Some(c) => store::insurance::content_key(c.as_slice())?,
-        None => store::insurance::content_key(std::fs::File::open(&file).with_context(|| format!("打开 {}", file.display()))?)?,
+        Err(e) => anyhow::bail!("{}: {e}", file.display()),
     };
     let source = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let district = district::District::load(&ctx.params)?;
@@ -107,13 +101,8 @@ fn residents(file: PathBuf, db: String, year: Option<i32>, batch: usize, ctx: &C
                 eprint!("\r已提交 {} 行（读取 {} 行）", r.written, r.read);
             }
         };
-        let result = match &xlsx_csv {
-            Some(c) => import::import_residents(&store, &rules, &district, "cli", &source, &key, c.as_slice(), batch, progress).await,
-            None => {
-                let f = BufReader::with_capacity(1 << 20, std::fs::File::open(&file)?);
-                import::import_residents(&store, &rules, &district, "cli", &source, &key, f, batch, progress).await
-            }
-        };
+        let f = input.open().with_context(|| format!("打开 {}", file.display()))?;
+        let result = import::import_residents(&store, &rules, &district, "cli", &source, &input.key, f, batch, progress).await;
         if tty {
             eprintln!();
         }

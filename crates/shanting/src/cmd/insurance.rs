@@ -10,7 +10,7 @@
 
 use std::collections::BTreeMap;
 use std::fs::File;
-use std::io::{IsTerminal as _, Read, Write};
+use std::io::{IsTerminal as _, Read, Seek as _, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -91,14 +91,17 @@ fn roster(a: RosterArgs, ctx: &Ctx) -> anyhow::Result<ExitCode> {
         "xlsx" => OutKind::Xlsx,
         other => return invalid(format_args!("--out 的扩展名应为 .csv 或 .xlsx，得到 {other:?}")),
     };
-    let in_ext = extension(&a.input);
-    let (input, size): (Box<dyn Read + Send>, u64) = if matches!(in_ext.as_str(), "xlsx" | "xlsm" | "xls" | "xlsb" | "ods") {
-        let csv = match sheet_as_csv(&a.input) {
-            Ok(b) => b,
-            Err(e) => return invalid(format_args!("{e:#}")),
-        };
-        let n = csv.len() as u64;
-        (Box::new(std::io::Cursor::new(csv)), n)
+    let mut first = Vec::with_capacity(8);
+    File::open(&a.input).and_then(|f| f.take(8).read_to_end(&mut first)).with_context(|| format!("打开 {}", a.input.display()))?;
+    let format = match sheet::Format::detect(&a.input.to_string_lossy(), &first) {
+        Ok(f) => f,
+        Err(e) => return invalid(format_args!("{}: {e}", a.input.display())),
+    };
+    let (input, size): (Box<dyn Read + Send>, u64) = if format == sheet::Format::Xlsx {
+        match sheet_as_csv(&a.input) {
+            Ok((csv, n)) => (Box::new(csv), n),
+            Err(e) => return invalid(format_args!("{}: {e}", a.input.display())),
+        }
     } else {
         let f = File::open(&a.input).with_context(|| format!("打开 {}", a.input.display()))?;
         let n = f.metadata().map(|m| m.len()).unwrap_or(0);
@@ -1053,62 +1056,15 @@ impl IdSet {
 // ---------------------------------------------------------------------------
 // XLSX in and out
 
-/// The first worksheet as CSV text, one line per sheet row, so that a line
-/// number is the sheet's row number. Line breaks inside cells become spaces.
-fn sheet_as_csv(path: &Path) -> anyhow::Result<Vec<u8>> {
-    use calamine::{Data, Reader as _};
-    let mut wb = calamine::open_workbook_auto(path).with_context(|| format!("打开 {}", path.display()))?;
-    let Some(range) = wb.worksheet_range_at(0) else { bail!("{} 中没有工作表", path.display()) };
-    let range = range.with_context(|| format!("读取 {}", path.display()))?;
-    let mut out = Vec::new();
-    let (start_row, start_col) = range.start().unwrap_or((0, 0));
-    out.extend(std::iter::repeat_n(b'\n', start_row as usize));
-    let mut cells: Vec<String> = Vec::new();
-    for row in range.rows() {
-        cells.clear();
-        for _ in 0..start_col {
-            cells.push(String::new());
-        }
-        for cell in row {
-            let s = match cell {
-                Data::Empty => String::new(),
-                Data::String(s) => s.replace(['\r', '\n'], " "),
-                Data::Int(i) => i.to_string(),
-                Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
-                Data::Float(f) => f.to_string(),
-                Data::Bool(b) => b.to_string(),
-                Data::DateTime(dt) => excel_date(dt.as_f64()).map(|d| d.to_string()).unwrap_or_else(|| dt.as_f64().to_string()),
-                Data::DateTimeIso(s) => s.chars().take(10).collect(),
-                Data::DurationIso(s) => s.clone(),
-                Data::Error(e) => format!("#{e:?}"),
-            };
-            cells.push(s);
-        }
-        while cells.last().is_some_and(String::is_empty) && cells.len() > INPUT_COLUMNS.len() {
-            cells.pop();
-        }
-        if cells.iter().all(String::is_empty) {
-            out.push(b'\n');
-            continue;
-        }
-        for (i, c) in cells.iter().enumerate() {
-            if i > 0 {
-                out.push(b',');
-            }
-            push_field(&mut out, c.as_bytes());
-        }
-        out.push(b'\n');
-    }
-    Ok(out)
-}
-
-/// An Excel serial day number (1900 date system) as a date.
-fn excel_date(serial: f64) -> Option<Date> {
-    if !(1.0..2_958_466.0).contains(&serial) {
-        return None;
-    }
-    let base = Date::new(1899, 12, 30).ok()?;
-    base.checked_add(jiff::Span::new().days(serial.floor() as i64)).ok()
+/// The first worksheet as CSV in an anonymous temporary file (and its
+/// size), one line per sheet row, so that a line number is the sheet's row
+/// number; `sheet` checks every limit and never builds a dense range.
+fn sheet_as_csv(path: &Path) -> Result<(File, u64), sheet::SheetError> {
+    let input = std::io::BufReader::new(File::open(path)?);
+    let mut tmp = tempfile::tempfile()?;
+    let summary = sheet::xlsx_to_csv(input, &sheet::Limits::default(), std::io::BufWriter::new(&mut tmp))?;
+    tmp.seek(std::io::SeekFrom::Start(0))?;
+    Ok((tmp, summary.bytes))
 }
 
 /// Convert a written CSV roster into XLSX, numbers as numbers.
@@ -1256,10 +1212,5 @@ mod tests {
         assert_eq!(bytes_equal(w, b','), 0x0080_0000_8000_0080);
         assert_eq!(bytes_equal(w, b'\n'), 0x0000_0000_0080_0000);
         assert_eq!(bytes_equal(0, b','), 0);
-    }
-
-    #[test]
-    fn excel_serials() {
-        assert_eq!(excel_date(44835.0), Some(Date::new(2022, 10, 1).unwrap_or_default()));
     }
 }

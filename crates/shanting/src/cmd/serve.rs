@@ -32,6 +32,10 @@ pub struct Args {
     /// can send these headers to a server that faces clients directly.
     #[arg(long)]
     pub trusted_proxy: bool,
+    /// Largest resident list accepted by upload, MiB; it is streamed to a
+    /// temporary file, never held in memory (other uploads: 20 MiB).
+    #[arg(long, env = "SHANTING_UPLOAD_LIMIT_MB", default_value_t = 256)]
+    pub upload_limit_mb: u64,
 }
 
 pub fn run(args: Args, ctx: &Ctx) -> anyhow::Result<ExitCode> {
@@ -52,6 +56,7 @@ pub fn run(args: Args, ctx: &Ctx) -> anyhow::Result<ExitCode> {
         let app = app::App::new(store, ctx.params.clone(), ctx.calendar.clone())?;
         let mut state = web::AppState::new(app, secure);
         state.trusted_proxy = args.trusted_proxy;
+        state.uploads.residents = args.upload_limit_mb << 20;
         if args.demo {
             web::modules::seed_demo(&state).await.map_err(|e| anyhow::anyhow!("演示数据：{e}"))?;
         }

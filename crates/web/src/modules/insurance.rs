@@ -13,6 +13,7 @@ pub mod import;
 
 use askama::Template;
 use axum::extract::{Multipart, Path, Query, State};
+use axum::middleware::from_fn;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -22,14 +23,11 @@ use serde::Deserialize;
 use store::Role;
 use store::insurance::{CHANNELS, NewPayment, Payment, Reconciliation, Recorded, ResidentRow, RosterFilter, TownStats};
 
-use crate::AppState;
 use crate::auth::{Authed, Session, Viewer};
 use crate::error::{ApiError, AppError};
 use crate::export::{self, Cell};
 use crate::render::{Page, Pager, escape, html};
-
-/// The largest resident list accepted by upload (larger ones go through `shanting import residents`).
-const UPLOAD_MAX: usize = 256 << 20;
+use crate::{AppState, upload};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -44,9 +42,10 @@ pub fn routes() -> Router<AppState> {
         .route("/insurance/publish", post(publish))
         .route("/insurance/stats", get(stats))
         .route("/insurance/stats.xlsx", get(stats_xlsx))
-        // A district's resident list is far above axum's default 2 MB body limit.
-        .route("/insurance/import", get(import_page).post(import_upload).layer(axum::extract::DefaultBodyLimit::max(UPLOAD_MAX)))
-        .route("/insurance/lists", post(list_upload))
+        // A district's resident list is far above axum's default 2 MB body limit:
+        // the upload limits on `AppState` (larger lists go through `shanting import residents`).
+        .route("/insurance/import", get(import_page).post(import_upload).layer(from_fn(upload::residents_body_limit)))
+        .route("/insurance/lists", post(list_upload).layer(from_fn(upload::files_body_limit)))
         .route("/insurance/bulk", post(bulk))
         .route("/public/insurance", get(public_roster))
         .route("/api/v1/insurance/stats", get(api_stats))
@@ -911,35 +910,26 @@ async fn import_page(State(state): State<AppState>, Authed(s): Authed, Query(m):
     import_view(&state, &s, None, Vec::new(), m.msg, m.error).await
 }
 
-async fn upload_file(mp: &mut Multipart) -> Result<(String, bytes::Bytes), AppError> {
-    while let Some(field) = mp.next_field().await.map_err(|e| AppError::BadRequest(e.to_string()))? {
-        if field.name() == Some("file") {
-            let name = field.file_name().unwrap_or("residents.csv").to_string();
-            let bytes = field.bytes().await.map_err(|e| AppError::BadRequest(e.to_string()))?;
-            if bytes.is_empty() {
-                break;
-            }
-            return Ok((name, bytes));
-        }
-    }
-    Err(AppError::BadRequest("请选择文件".into()))
-}
-
 async fn import_upload(State(state): State<AppState>, Authed(s): Authed, mut mp: Multipart) -> Result<Response, AppError> {
     require_import(&s)?;
-    let (name, bytes) = upload_file(&mut mp).await?;
+    let up = upload::save_upload(&mut mp, "file", state.uploads.residents).await?;
     let rules = import::current_rules(&state.params)?;
-    let data =
-        if name.to_lowercase().ends_with(".xlsx") { import::xlsx_to_csv(&bytes).map_err(AppError::BadRequest)? } else { bytes.to_vec() };
-    let key = store::insurance::content_key(data.as_slice()).map_err(|e| AppError::Internal(e.to_string()))?;
+    let name = up.name_or("residents.csv").to_string();
+    // An XLSX streams into a CSV temporary file; either is hashed for the
+    // job's key. Both read the whole file: on a blocking thread.
+    let input = tokio::task::spawn_blocking(move || import::prepare_input(&up.path, &name, &sheet::Limits::for_upload()).map(|p| (p, up)))
+        .await
+        .map_err(|e| AppError::Internal(format!("准备导入: {e}")))?;
+    let (input, up) = input?;
+    let reader = input.open().map_err(|e| AppError::Internal(format!("读取上传文件: {e}")))?;
     let result = import::import_residents(
         &state.store,
         &rules,
         &state.district,
         &s.user.username,
-        &name,
-        &key,
-        data.as_slice(),
+        up.name_or("residents.csv"),
+        &input.key,
+        reader,
         import::DEFAULT_BATCH,
         |_| {},
     )
@@ -955,8 +945,14 @@ async fn import_upload(State(state): State<AppState>, Authed(s): Authed, mut mp:
 /// written if a row is wrong or names an unknown resident.
 async fn list_upload(State(state): State<AppState>, Authed(s): Authed, mut mp: Multipart) -> Result<Response, AppError> {
     require_import(&s)?;
-    let (_, bytes) = upload_file(&mut mp).await?;
-    let (changes, mut errors) = import::parse_list(&bytes).map_err(AppError::BadRequest)?;
+    let up = upload::save_upload(&mut mp, "file", state.uploads.files).await?;
+    let format = up.format()?;
+    let (changes, mut errors) = tokio::task::spawn_blocking(move || {
+        let f = up.open().map_err(|e| AppError::Internal(format!("读取上传文件: {e}")))?;
+        import::parse_list(std::io::BufReader::new(f), format, &sheet::Limits::for_upload()).map_err(AppError::BadRequest)
+    })
+    .await
+    .map_err(|e| AppError::Internal(format!("读取名单: {e}")))??;
     let ids: Vec<String> = changes.iter().map(|c| c.1.clone()).collect();
     let found = state.store.insurance_residents_by_id_numbers(&ids).await?;
     let mut by_id: std::collections::HashMap<String, ResidentRow> = found.into_iter().map(|r| (r.id_number.clone(), r)).collect();

@@ -128,3 +128,8 @@ pub fn between(s: &str, a: &str, b: &str) -> String {
     let j = s[i..].find(b).unwrap() + i;
     s[i..j].to_string()
 }
+
+/// The same as `spawn_app_tuned` (the name the upload tests use).
+pub async fn spawn_app_configured(all_demo: bool, configure: impl FnOnce(&mut web::AppState)) -> App {
+    spawn_app_tuned(all_demo, configure).await
+}

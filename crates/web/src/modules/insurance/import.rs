@@ -175,35 +175,63 @@ pub fn recompute(rules: &Rules, row: &ResidentRow) -> Result<ResidentRow, AppErr
     Ok(out)
 }
 
-/// An XLSX sheet as CSV bytes (calamine reads the whole workbook anyway).
-pub fn xlsx_to_csv(bytes: &[u8]) -> Result<Vec<u8>, String> {
-    use calamine::{Data, Reader, Xlsx};
-    let mut wb: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes)).map_err(|e| format!("无法读取 XLSX：{e}"))?;
-    let sheet = wb.worksheet_range_at(0).ok_or("XLSX 中没有工作表")?.map_err(|e| format!("无法读取工作表：{e}"))?;
-    let mut w = csv::Writer::from_writer(Vec::new());
-    for row in sheet.rows() {
-        let cells: Vec<String> = row
-            .iter()
-            .map(|c| match c {
-                Data::Empty => String::new(),
-                Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
-                Data::DateTime(dt) => excel_date(dt.as_f64()).unwrap_or_else(|| c.to_string()),
-                other => other.to_string(),
-            })
-            .collect();
-        w.write_record(&cells).map_err(|e| e.to_string())?;
-    }
-    w.into_inner().map_err(|e| e.to_string())
+/// A resident list ready to import: CSV on disk (the file itself, or the
+/// first sheet of an XLSX streamed into a temporary file), and the key of
+/// its content.
+pub struct PreparedInput {
+    pub key: String,
+    csv: CsvFile,
 }
 
-/// An Excel serial day number as `YYYY-MM-DD` (day 0 is 1899-12-30).
-fn excel_date(serial: f64) -> Option<String> {
-    let days = serial.floor();
-    if !(1.0..=2_958_465.0).contains(&days) {
-        return None;
+enum CsvFile {
+    Original(std::path::PathBuf),
+    Converted(tempfile::TempPath),
+}
+
+impl PreparedInput {
+    /// The CSV, buffered.
+    pub fn open(&self) -> std::io::Result<std::io::BufReader<std::fs::File>> {
+        let path: &std::path::Path = match &self.csv {
+            CsvFile::Original(p) => p,
+            CsvFile::Converted(t) => t,
+        };
+        Ok(std::io::BufReader::with_capacity(1 << 20, std::fs::File::open(path)?))
     }
-    let base = Date::new(1899, 12, 30).ok()?;
-    base.checked_add(jiff::Span::new().days(days as i64)).ok().map(|d| d.to_string())
+}
+
+/// Prepare the resident list at `path` (named `name`; CSV or XLSX by its
+/// first bytes and name) for [`import_residents`], in bounded memory: an
+/// XLSX goes through `sheet::xlsx_to_csv` into a temporary file; the CSV is
+/// hashed for the job's key with every record's length checked, so a file
+/// with an over-long line is refused (naming the line) before anything is
+/// written. Blocking: call it on a blocking thread from async code.
+pub fn prepare_input(path: &std::path::Path, name: &str, limits: &sheet::Limits) -> Result<PreparedInput, AppError> {
+    use std::io::Read as _;
+    let io = |e: std::io::Error| AppError::Internal(format!("读取 {name}: {e}"));
+    let mut first = Vec::with_capacity(8);
+    std::fs::File::open(path).map_err(io)?.take(8).read_to_end(&mut first).map_err(io)?;
+    let format = sheet::Format::detect(name, &first).map_err(crate::upload::sheet_error)?;
+    let csv = match format {
+        sheet::Format::Csv => CsvFile::Original(path.to_path_buf()),
+        sheet::Format::Xlsx => {
+            let tmp = tempfile::NamedTempFile::new().map_err(io)?;
+            let input = std::io::BufReader::new(std::fs::File::open(path).map_err(io)?);
+            sheet::xlsx_to_csv(input, limits, std::io::BufWriter::new(tmp.as_file())).map_err(crate::upload::sheet_error)?;
+            CsvFile::Converted(tmp.into_temp_path())
+        }
+    };
+    let mut prepared = PreparedInput { key: String::new(), csv };
+    let guard = sheet::LineGuard::new(prepared.open().map_err(io)?, limits.max_line_bytes);
+    prepared.key = store::insurance::content_key(guard).map_err(|e| crate::upload::sheet_error(sheet::SheetError::from_io(e)))?;
+    Ok(prepared)
+}
+
+/// At most `max` characters of `s` (an echo of the input in a message).
+fn clip(s: &str, max: usize) -> std::borrow::Cow<'_, str> {
+    match s.char_indices().nth(max) {
+        None => std::borrow::Cow::Borrowed(s),
+        Some((i, _)) => std::borrow::Cow::Owned(format!("{}…", &s[..i])),
+    }
 }
 
 /// Import a resident list from `input`. `key` identifies the content (the
@@ -224,6 +252,8 @@ pub async fn import_residents(
     let job = store.insurance_job_start(&format!("{key} year:{}", rules.year), None).await?;
     let resume = job.progress;
     let mut rep = ImportReport { job_id: job.id, resumed_after_line: resume, ..Default::default() };
+    // Every record's length is capped before the CSV reader buffers it.
+    let input = sheet::LineGuard::new(input, sheet::Limits::default().max_line_bytes);
     let mut rdr = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(input);
     let mut rec = csv::ByteRecord::new();
     // Header.
@@ -239,12 +269,13 @@ pub async fn import_residents(
                 .collect();
             let want: Vec<&str> = INPUT_COLUMNS.to_vec();
             if cols.iter().map(String::as_str).take(want.len()).collect::<Vec<_>>() != want {
-                Err(format!("表头应为 {}，实际为 {}", want.join(","), cols.join(",")))
+                Err(format!("表头应为 {}，实际为 {}", want.join(","), clip(&cols.join(","), 200)))
             } else {
                 Ok(())
             }
         }
         Ok(false) => Err("文件为空".to_string()),
+        Err(e) if e.is_io_error() => Err(format!("无法读取表头：{}", sheet::SheetError::from(e))),
         Err(e) => Err(format!("无法读取表头：{e}")),
     };
     if let Err(m) = header_ok {
@@ -271,6 +302,16 @@ pub async fn import_residents(
         match rdr.read_byte_record(&mut rec) {
             Ok(true) => {}
             Ok(false) => break,
+            Err(e) if e.is_io_error() => {
+                // An over-long record or a failing read: nothing after it can be
+                // read in step. The batches before it stay committed.
+                let m = format!("导入中止：{}（此前已提交 {} 行）", sheet::SheetError::from(e), rep.written);
+                while let Some(done) = in_flight.pop_front() {
+                    rep.written += done.finish().await?;
+                }
+                store.insurance_job_finish(actor, job.id, "failed", &m).await?;
+                return Err(AppError::BadRequest(m));
+            }
             Err(e) => {
                 let line = e.position().map(|p| p.line()).unwrap_or(last_line + 1);
                 reject(&mut rep, LineError { line, column: String::new(), value: String::new(), message: format!("CSV 格式错误：{e}") });
@@ -396,25 +437,28 @@ pub enum ListChange {
 /// A department list's rows: (line, ID number, change).
 pub type ListRows = Vec<(u64, String, ListChange)>;
 
-/// Parse a department list: CSV with header `id_number,group` or `id_number,deceased_on`.
-pub fn parse_list(bytes: &[u8]) -> Result<(ListRows, Vec<LineError>), String> {
-    let text = std::str::from_utf8(bytes).map_err(|_| "CSV 须为 UTF-8 编码".to_string())?;
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let mut rdr = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes());
-    let mut rec = csv::StringRecord::new();
-    let kind = match rdr.read_record(&mut rec) {
-        Ok(true) => match (rec.get(0).map(str::trim), rec.get(1).map(str::trim)) {
-            (Some("id_number"), Some("group")) => "group",
-            (Some("id_number"), Some("deceased_on")) => "deceased_on",
+/// Parse a department list (CSV or XLSX through `sheet`, every limit
+/// checked) with header `id_number,group` or `id_number,deceased_on`.
+pub fn parse_list<R: Read + std::io::Seek + Send>(
+    input: R,
+    format: sheet::Format,
+    limits: &sheet::Limits,
+) -> Result<(ListRows, Vec<LineError>), String> {
+    let mut records = sheet::read_records(input, format, limits);
+    let kind = match records.next() {
+        Some(Ok(rec)) => match (rec.cell(0), rec.cell(1)) {
+            ("id_number", "group") => "group",
+            ("id_number", "deceased_on") => "deceased_on",
             _ => return Err("表头应为 id_number,group 或 id_number,deceased_on".into()),
         },
-        _ => return Err("文件为空".into()),
+        Some(Err(e)) => return Err(e.to_string()),
+        None => return Err("文件为空".into()),
     };
     let (mut out, mut errors) = (Vec::new(), Vec::new());
-    while rdr.read_record(&mut rec).map_err(|e| e.to_string())? {
-        let line = rec.position().map(|p| p.line()).unwrap_or(0);
-        let id = rec.get(0).unwrap_or("").trim();
-        let v = rec.get(1).unwrap_or("").trim();
+    for rec in records {
+        let rec = rec.map_err(|e| e.to_string())?;
+        let line = rec.line as u64;
+        let (id, v) = (rec.cell(0), rec.cell(1));
         if id.is_empty() && v.is_empty() {
             continue;
         }
