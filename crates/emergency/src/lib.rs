@@ -15,6 +15,7 @@ mod plans;
 mod report;
 mod rules;
 mod time;
+mod workflow;
 
 pub use cap::{MsgType, Status, Warning, parse_warning, to_cap_xml};
 pub use input::InputError;
@@ -26,3 +27,4 @@ pub use rules::{
     WarningLevel, WorkingGroup,
 };
 pub use time::OffsetTime;
+pub use workflow::{Decider, IncidentStatus, IncidentStep, ReportKind, TransitionError, WARNING_DRAFT, WarningAction, WarningState};

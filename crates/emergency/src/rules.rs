@@ -168,6 +168,8 @@ pub struct LevelRoles {
     pub level: ResponseLevel,
     pub numeral: String,
     pub decided_by: String,
+    /// Who decides, as the platform acts for them.
+    pub decider: crate::workflow::Decider,
     pub led_by: Vec<String>,
     pub quote: String,
 }
@@ -249,6 +251,10 @@ pub struct PlanKind {
     pub issuer: String,
     pub filing_bodies: Vec<String>,
     pub copy_to: Vec<String>,
+    /// The units that keep a plan of this kind (6.2–6.4); empty: the unit
+    /// or town that registers it.
+    #[serde(default)]
+    pub owners: Vec<String>,
     pub clause: String,
     pub quote: String,
 }

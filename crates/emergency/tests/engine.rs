@@ -476,3 +476,43 @@ fn every_grade_and_flag_combination_obeys_the_raise_and_reporting_rules() {
         }
     }
 }
+
+/// 4.5.6: the ending conditions are the policy's, not a copy in code: a
+/// changed `[ending]` in `command.toml` changes what must be confirmed.
+#[test]
+fn ending_conditions_come_from_the_policy() {
+    use std::collections::BTreeSet;
+    let r = rules();
+    assert_eq!(r.ending.conditions.len(), 3);
+    let all: BTreeSet<usize> = (0..3).collect();
+    assert!(r.check_ending(&all).is_ok());
+    let e = r.check_ending(&[0, 1].into_iter().collect()).unwrap_err();
+    assert!(e.to_string().contains("专家组") && e.to_string().contains("4.5.6"), "{e}");
+    assert!(!e.to_string().contains("现场应急处置"), "only the unmet condition is named: {e}");
+
+    let base = ParamSet::embedded_files();
+    let text = base.iter().find(|(p, _)| p == "emergency/command.toml").map(|(_, t)| t.clone()).unwrap();
+    let needle = "\"经专家组会商研判，确定符合应急结束条件\"]";
+    assert!(text.contains(needle));
+    let changed = text.replace(needle, "\"经专家组会商研判，确定符合应急结束条件\", \"已向市政府报告处置情况\"]");
+    let p = ParamSet::from_files(base, vec![("emergency/command.toml".into(), changed)]).unwrap();
+    let r = Rules::load(&p, d("2023-05-01")).unwrap();
+    assert_eq!(r.ending.conditions.len(), 4);
+    let e = r.check_ending(&all).unwrap_err();
+    assert!(e.to_string().contains("已向市政府报告处置情况"), "{e}");
+    assert!(r.check_ending(&(0..4).collect()).is_ok());
+}
+
+/// 1.6: Ⅰ–Ⅲ are decided by 区政府 (or its leader in charge), Ⅳ by the lead
+/// department; a type the annex does not cover has no lead until 区政府
+/// designates one (3.2), so 区政府 decides Ⅳ too.
+#[test]
+fn the_decider_of_each_level() {
+    use emergency::Decider;
+    let r = rules();
+    for l in [ResponseLevel::I, ResponseLevel::II, ResponseLevel::III] {
+        assert_eq!(r.decider(l, true), Decider::DistrictGovernment, "{l:?}");
+    }
+    assert_eq!(r.decider(ResponseLevel::IV, true), Decider::LeadDepartment);
+    assert_eq!(r.decider(ResponseLevel::IV, false), Decider::DistrictGovernment);
+}
