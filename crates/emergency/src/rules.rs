@@ -58,6 +58,13 @@ impl Severity {
     }
 }
 
+impl TryFrom<String> for Severity {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, String> {
+        Severity::from_chinese(&s).ok_or_else(|| format!("未知的分级 {:?}", kernel::echo(&s)))
+    }
+}
+
 impl Serialize for Severity {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.chinese())
@@ -114,6 +121,20 @@ impl ResponseLevel {
     /// `steps` levels higher, stopping at Ⅰ.
     pub fn raised(self, steps: u8) -> ResponseLevel {
         ResponseLevel::ALL[self.index().saturating_sub(usize::from(steps))]
+    }
+}
+
+impl TryFrom<String> for ResponseLevel {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, String> {
+        ResponseLevel::from_code(&s).ok_or_else(|| format!("未知的响应级别 {:?}", kernel::echo(&s)))
+    }
+}
+
+impl std::fmt::Display for ResponseLevel {
+    /// `Ⅲ级`, as people read it.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}级", self.numeral())
     }
 }
 

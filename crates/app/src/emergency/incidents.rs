@@ -1,0 +1,219 @@
+//! Incidents: the first report routed by the engine (附件, 1.6, 4.4), follow-ups,
+//! the response level decided by whom the plan names (1.6), the end of the
+//! emergency on the policy's conditions (4.5.6) and recovery (4.6).
+
+use std::collections::BTreeSet;
+
+use access::{Action, Actor, Grant, Role, Target};
+use emergency::{Decider, IncidentStep, InformationReport, ReportKind, ResponseLevel, Rules, Severity};
+use store::emergency::{Incident, IncidentFilter, NewIncident, Report};
+
+use super::{incident_target, rules};
+use crate::{App, Error, Result};
+
+/// A first information report (首报) as entered.
+#[derive(Debug, Clone)]
+pub struct FirstReport {
+    pub title: String,
+    /// 事件类别: an annex type, or another named type.
+    pub incident_type: String,
+    pub severity: Severity,
+    pub sensitive: bool,
+    pub key_area_or_period: bool,
+    pub may_escalate: bool,
+    pub drill: bool,
+    /// The town named on the form; towns and village agents always report
+    /// for their own place whatever it says (4.4(2)).
+    pub town: Option<String>,
+    /// The report's content (4.4(2)); `kind`, reporter and unit are set here.
+    pub content: Report,
+}
+
+/// The platform action that lets a [`Decider`] decide a level (1.6).
+pub fn decider_action(d: Decider) -> Action {
+    match d {
+        Decider::DistrictGovernment => Action::EmergencyLevelGovernment,
+        Decider::LeadDepartment => Action::EmergencyLevelLead,
+    }
+}
+
+/// Who reported, as the report records it.
+fn reporter_unit(actor: &Actor) -> String {
+    let parts: Vec<&str> = [actor.acting_unit(), actor.town.as_deref(), actor.village.as_deref()].into_iter().flatten().collect();
+    if parts.is_empty() { actor.username.clone() } else { parts.join(" ") }
+}
+
+/// The engine's report for an incident's routing facts and one report's content.
+fn engine_report(incident_type: &str, severity: Severity, flags: [bool; 3], r: &Report) -> Result<InformationReport> {
+    let count = |field: &'static str, v: Option<i64>| -> Result<Option<u32>> {
+        v.map(|n| u32::try_from(n).map_err(|_| Error::field(field, format!("{field}应为非负整数")))).transpose()
+    };
+    let occurred_at = r.occurred_at.as_deref().map(|t| t.parse().map_err(|e: String| Error::field("occurred_at", e))).transpose()?;
+    Ok(InformationReport {
+        sensitive: flags[0],
+        key_area_or_period: flags[1],
+        may_escalate: flags[2],
+        occurred_at,
+        place: r.place.clone(),
+        town: r.town.clone(),
+        source: r.source.clone(),
+        nature: r.nature.clone(),
+        course: r.course.clone(),
+        impact_scope: r.impact_scope.clone(),
+        environmental_impact: r.environmental_impact.clone(),
+        deaths: count("deaths", r.deaths)?,
+        injured: count("injured", r.injured)?,
+        missing: count("missing", r.missing)?,
+        houses_collapsed: count("houses_collapsed", r.houses_collapsed)?,
+        houses_damaged: count("houses_damaged", r.houses_damaged)?,
+        infrastructure_damage: r.infrastructure_damage.clone(),
+        rescue_status: r.rescue_status.clone(),
+        measures_taken: r.measures_taken.clone(),
+        ..InformationReport::new(incident_type, severity)
+    })
+}
+
+/// The labels of the fields the engine found missing, joined with 、.
+fn missing_labels(r: &Rules, names: &[String]) -> String {
+    names
+        .iter()
+        .map(|n| r.report_fields.iter().find(|f| &f.name == n).map(|f| f.label.clone()).unwrap_or_else(|| n.clone()))
+        .collect::<Vec<_>>()
+        .join("、")
+}
+
+/// 4.4(2): route a first report with the engine and record the incident.
+/// A town reports for its own town, a village agent for its own village,
+/// a department for any place in the district.
+pub async fn file_report(app: &App, actor: &Actor, input: FirstReport) -> Result<i64> {
+    if input.title.trim().is_empty() {
+        return Err(Error::field("title", "事件名称不能为空"));
+    }
+    if input.incident_type.trim().is_empty() {
+        return Err(Error::field("incident_type", "请选择或填写事件类别"));
+    }
+    let (town, village) = match actor.role {
+        Some(Role::Town | Role::Village) => (actor.town.clone().unwrap_or_default(), actor.village.clone()),
+        _ => (input.town.clone().unwrap_or_default().trim().to_string(), None),
+    };
+    if !app.district.is_area(&town) {
+        return Err(Error::field("town", format!("“{}”不是本区的镇（街）或{}", kernel::echo(&town), app.district.development_zone)));
+    }
+    let target = Target { town: Some(town.clone()), village: village.clone(), ..Target::default() };
+    app.may_on(actor, Action::EmergencyReportFile, &target)?;
+    let mut report = input.content;
+    report.kind = ReportKind::Initial;
+    report.reporter = actor.username.clone();
+    report.reporter_unit = reporter_unit(actor);
+    report.town = Some(town.clone());
+    let r = rules(app)?;
+    let flags = [input.sensitive, input.key_area_or_period, input.may_escalate];
+    let a = emergency::assess(&r, &engine_report(input.incident_type.trim(), input.severity, flags, &report)?);
+    report.missing_fields = missing_labels(&r, &a.missing_fields);
+    let measures = a.checklist.as_deref().and_then(|k| r.checklists.iter().find(|c| c.key == k)).map(|c| c.items.clone()).unwrap_or_default();
+    let n = NewIncident {
+        title: kernel::echo(input.title.trim()).into_owned(),
+        incident_type: a.incident_type.clone(),
+        category: a.category.clone(),
+        severity: input.severity,
+        town,
+        village,
+        place: report.place.clone().unwrap_or_default(),
+        occurred_at: report.occurred_at.clone(),
+        sensitive: flags[0],
+        key_area_or_period: flags[1],
+        may_escalate: flags[2],
+        lead_departments: a.lead_departments.clone(),
+        command_body: a.command_body.clone(),
+        needs_designation: a.needs_designation,
+        checklist: a.checklist.clone(),
+        suggested_level: a.response_level,
+        suggested_decided_by: a.decided_by.clone(),
+        report_to_city: a.report_to_city,
+        skip_level_report: a.skip_level_report,
+        explanation: a.explanation.clone(),
+        drill: input.drill,
+        measures,
+    };
+    Ok(app.store.emergency_create_incident(&actor.username, &n, &report).await?)
+}
+
+/// An incident the actor may see (4.4(2): a town its own town's, a village
+/// agent its own village's, departments and 区政府 all), with the grant.
+pub async fn visible(app: &App, actor: &Actor, id: i64) -> Result<(Incident, Grant)> {
+    let i = app.store.emergency_incident(id).await?;
+    let g = app.may_on(actor, Action::EmergencyRead, &incident_target(&i))?;
+    Ok((i, g))
+}
+
+/// The filter restricting a list to the actor's place (none for the district).
+pub fn scoped_filter(app: &App, actor: &Actor, mut f: IncidentFilter) -> Result<IncidentFilter> {
+    let g = app.may(actor, Action::EmergencyRead)?;
+    let (town, village) = g.scope.place();
+    f.town = town.map(str::to_string);
+    f.village = village.map(str::to_string);
+    Ok(f)
+}
+
+/// 续报 (4.4(2)) on an active incident of the actor's place or duty.
+pub async fn follow_up(app: &App, actor: &Actor, id: i64, mut report: Report) -> Result<i64> {
+    let i = app.store.emergency_incident(id).await?;
+    app.may_on(actor, Action::EmergencyReportFile, &incident_target(&i))?;
+    IncidentStep::FollowUp.apply(i.status, i.response_level)?;
+    report.kind = ReportKind::FollowUp;
+    report.reporter = actor.username.clone();
+    report.reporter_unit = reporter_unit(actor);
+    report.town = Some(i.town.clone());
+    let r = rules(app)?;
+    let a = emergency::assess(&r, &engine_report(&i.incident_type, i.severity, [i.sensitive, i.key_area_or_period, i.may_escalate], &report)?);
+    report.missing_fields = missing_labels(&r, &a.missing_fields);
+    Ok(app.store.emergency_add_report(&actor.username, id, &report).await?)
+}
+
+/// Who decides `level` for this incident, as the plan words it and as the
+/// platform action that permits it.
+pub fn decider_of(r: &Rules, i: &Incident, level: ResponseLevel) -> (Decider, String) {
+    let d = r.decider(level, !i.leads().is_empty());
+    let words = if d == r.level_roles(level).decider { r.level_roles(level).decided_by.clone() } else { r.designation_by.clone() };
+    (d, words)
+}
+
+/// Whether `actor` may decide `level` for this incident (for the page).
+pub fn may_decide(app: &App, r: &Rules, actor: &Actor, i: &Incident, level: ResponseLevel) -> bool {
+    let (d, _) = decider_of(r, i, level);
+    app.may_on(actor, decider_action(d), &incident_target(i)).is_ok()
+}
+
+/// 1.6: decide, raise or lower the response level — only the plan's decider
+/// for the new level (Ⅰ/Ⅱ 区政府, Ⅲ 区政府分管负责同志, Ⅳ a lead department).
+pub async fn set_level(app: &App, actor: &Actor, id: i64, level: ResponseLevel, reason: &str) -> Result<()> {
+    let i = app.store.emergency_incident(id).await?;
+    let r = rules(app)?;
+    let (d, words) = decider_of(&r, &i, level);
+    app.may_on(actor, decider_action(d), &incident_target(&i))
+        .map_err(|e| Error::Denied(access::Denied { action: decider_action(d), reason: format!("{}响应由{words}决定（{} 1.6）；{e}", level, r.document) }))?;
+    IncidentStep::SetLevel(level).apply(i.status, i.response_level)?;
+    if reason.trim().is_empty() {
+        return Err(Error::field("reason", "请填写决定或调整响应级别的理由"));
+    }
+    Ok(app.store.emergency_set_level(&actor.username, id, i.response_level, level, &words, &kernel::echo(reason.trim())).await?)
+}
+
+/// 4.5.6: declare the emergency ended, every condition of the policy confirmed.
+/// `confirmed` are the indexes of the confirmed conditions, in the policy's order.
+pub async fn end(app: &App, actor: &Actor, id: i64, confirmed: &BTreeSet<usize>, note: &str) -> Result<()> {
+    let i = app.store.emergency_incident(id).await?;
+    app.may_on(actor, Action::EmergencyEnd, &incident_target(&i))?;
+    IncidentStep::End.apply(i.status, i.response_level)?;
+    let r = rules(app)?;
+    r.check_ending(confirmed)?;
+    Ok(app.store.emergency_end(&actor.username, id, &r.ending.conditions, &kernel::echo(note.trim())).await?)
+}
+
+/// 4.6: aftermath, evaluation report and recovery plan.
+pub async fn recovery(app: &App, actor: &Actor, id: i64, aftermath: &str, evaluation: &str, recovery: &str) -> Result<()> {
+    let i = app.store.emergency_incident(id).await?;
+    app.may_on(actor, Action::EmergencyRecovery, &incident_target(&i))?;
+    IncidentStep::Recovery.apply(i.status, i.response_level)?;
+    Ok(app.store.emergency_set_recovery(&actor.username, id, aftermath, evaluation, recovery).await?)
+}

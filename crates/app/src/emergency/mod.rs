@@ -1,0 +1,50 @@
+//! Use cases of the district general emergency plan (山政发〔2022〕8号), by
+//! job: reporting incidents and their levels and ending ([`incidents`]), the
+//! command body's work ([`command`]), warnings with their CAP messages and
+//! feed ([`warnings`]), plans ([`plans`]) and resources ([`resources`]).
+//!
+//! Each use case asks the duties table first (`App::may_on` on the object:
+//! an incident's place and lead departments, a plan's owners, a warning
+//! measure's assignees), then the engine (`emergency`: the transition and
+//! its clause, the decider of a level, the 4.5.6 conditions), then writes in
+//! one store transaction whose state check is part of the write.
+
+pub mod command;
+pub mod incidents;
+pub mod plans;
+pub mod resources;
+pub mod warnings;
+
+use access::Target;
+use emergency::{Rules, TransitionError};
+use store::emergency::{Incident, Plan};
+
+use crate::{App, Error, Result};
+
+/// The plan's rules in force today.
+pub fn rules(app: &App) -> Result<Rules> {
+    Rules::load(&app.params, app.today()).map_err(Error::internal)
+}
+
+/// An incident as access sees it: where it happened (and the village it was
+/// reported from) and its lead departments.
+pub fn incident_target(i: &Incident) -> Target {
+    Target { town: Some(i.town.clone()), village: i.village.clone(), enterprise: None, units: i.leads() }
+}
+
+/// A plan as access sees it: its owning units, and the town whose plan it is.
+pub fn plan_target(p: &Plan) -> Target {
+    Target { town: p.town.clone(), units: p.owner_units(), ..Target::default() }
+}
+
+impl From<TransitionError> for Error {
+    fn from(e: TransitionError) -> Self {
+        Error::invalid(e.to_string())
+    }
+}
+
+impl From<emergency::InputError> for Error {
+    fn from(e: emergency::InputError) -> Self {
+        Error::field(e.path.clone(), e.to_string())
+    }
+}

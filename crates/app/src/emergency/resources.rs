@@ -1,0 +1,17 @@
+//! Emergency resources: registered by 区应急管理局 (6.3(1), 8(1)), read by
+//! everyone with an emergency duty.
+
+use access::{Action, Actor};
+use store::emergency::Resource;
+
+use crate::{App, Result};
+
+pub async fn add(app: &App, actor: &Actor, r: &Resource) -> Result<i64> {
+    app.may(actor, Action::ResourcesEdit)?;
+    Ok(app.store.emergency_add_resource(&actor.username, r).await?)
+}
+
+pub async fn list(app: &App, actor: &Actor, kind: Option<&str>, q: Option<&str>) -> Result<Vec<Resource>> {
+    app.may(actor, Action::ResourcesRead)?;
+    Ok(app.store.emergency_resources(kind, q).await?)
+}
