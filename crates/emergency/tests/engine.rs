@@ -516,3 +516,35 @@ fn the_decider_of_each_level() {
     assert_eq!(r.decider(ResponseLevel::IV, true), Decider::LeadDepartment);
     assert_eq!(r.decider(ResponseLevel::IV, false), Decider::DistrictGovernment);
 }
+
+/// The web form's fields are the policy's `report_field` list, read into
+/// the one content type: blanks absent, counts and times checked by label.
+#[test]
+fn report_content_from_a_form() {
+    use emergency::ReportContent;
+    let r = rules();
+    let form = [("occurred_at", "2026-11-28T10:20"), ("place", " 某矿 "), ("deaths", "0"), ("injured", ""), ("course", "冒顶")];
+    let get = |k: &str| form.iter().find(|(a, _)| *a == k).map(|(_, v)| *v);
+    let c = ReportContent::from_form(&r.report_fields, get).unwrap();
+    assert_eq!(c.occurred_at.as_ref().map(|t| t.as_str()), Some("2026-11-28T10:20:00+08:00"));
+    assert_eq!((c.place.as_deref(), c.deaths, c.injured), (Some("某矿"), Some(0), None));
+    assert!(c.filled().contains("course") && !c.filled().contains("injured"));
+    let bad = |k: &'static str, v: &'static str| ReportContent::from_form(&r.report_fields, move |f| (f == k).then_some(v)).unwrap_err();
+    let e = bad("injured", "-1");
+    assert_eq!(e.path, "injured");
+    assert!(e.message.contains("伤") && e.message.contains("非负整数"), "{e}");
+    assert_eq!(bad("occurred_at", "昨天").path, "occurred_at");
+    let long = "长".repeat(emergency::MAX_TEXT + 1);
+    assert!(ReportContent::from_form(&r.report_fields, |f| (f == "course").then_some(long.as_str())).is_err());
+    // A field the policy lists but the code lacks is an error, not dropped.
+    let mut fields = r.report_fields.clone();
+    fields.push(emergency::ReportField { name: "weather".into(), label: "天气".into(), kind: "text".into() });
+    let e = ReportContent::from_form(&fields, |f| (f == "weather").then_some("雨")).unwrap_err();
+    assert_eq!(e.path, "weather");
+    // Every policy field is a field of the content type, and the other way round.
+    let mut names: Vec<String> = r.report_fields.iter().map(|f| f.name.clone()).collect();
+    names.sort();
+    let mut code = ReportContent::field_names();
+    code.sort();
+    assert_eq!(names, code);
+}

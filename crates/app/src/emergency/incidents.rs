@@ -5,7 +5,7 @@
 use std::collections::BTreeSet;
 
 use access::{Action, Actor, Grant, Role, Target};
-use emergency::{Decider, IncidentStep, InformationReport, ReportKind, ResponseLevel, Rules, Severity};
+use emergency::{Decider, IncidentStep, InformationReport, ReportContent, ReportKind, ResponseLevel, Rules, Severity};
 use store::emergency::{Incident, IncidentFilter, NewIncident, Report};
 
 use super::{incident_target, rules};
@@ -25,8 +25,8 @@ pub struct FirstReport {
     /// The town named on the form; towns and village agents always report
     /// for their own place whatever it says (4.4(2)).
     pub town: Option<String>,
-    /// The report's content (4.4(2)); `kind`, reporter and unit are set here.
-    pub content: Report,
+    /// The report's content (4.4(2)).
+    pub content: ReportContent,
 }
 
 /// The platform action that lets a [`Decider`] decide a level (1.6).
@@ -44,33 +44,14 @@ fn reporter_unit(actor: &Actor) -> String {
 }
 
 /// The engine's report for an incident's routing facts and one report's content.
-fn engine_report(incident_type: &str, severity: Severity, flags: [bool; 3], r: &Report) -> Result<InformationReport> {
-    let count = |field: &'static str, v: Option<i64>| -> Result<Option<u32>> {
-        v.map(|n| u32::try_from(n).map_err(|_| Error::field(field, format!("{field}应为非负整数")))).transpose()
-    };
-    let occurred_at = r.occurred_at.as_deref().map(|t| t.parse().map_err(|e: String| Error::field("occurred_at", e))).transpose()?;
-    Ok(InformationReport {
+fn engine_report(incident_type: &str, severity: Severity, flags: [bool; 3], content: &ReportContent) -> InformationReport {
+    InformationReport {
         sensitive: flags[0],
         key_area_or_period: flags[1],
         may_escalate: flags[2],
-        occurred_at,
-        place: r.place.clone(),
-        town: r.town.clone(),
-        source: r.source.clone(),
-        nature: r.nature.clone(),
-        course: r.course.clone(),
-        impact_scope: r.impact_scope.clone(),
-        environmental_impact: r.environmental_impact.clone(),
-        deaths: count("deaths", r.deaths)?,
-        injured: count("injured", r.injured)?,
-        missing: count("missing", r.missing)?,
-        houses_collapsed: count("houses_collapsed", r.houses_collapsed)?,
-        houses_damaged: count("houses_damaged", r.houses_damaged)?,
-        infrastructure_damage: r.infrastructure_damage.clone(),
-        rescue_status: r.rescue_status.clone(),
-        measures_taken: r.measures_taken.clone(),
+        content: content.clone(),
         ..InformationReport::new(incident_type, severity)
-    })
+    }
 }
 
 /// The labels of the fields the engine found missing, joined with 、.
@@ -101,14 +82,11 @@ pub async fn file_report(app: &App, actor: &Actor, input: FirstReport) -> Result
     }
     let target = Target { town: Some(town.clone()), village: village.clone(), ..Target::default() };
     app.may_on(actor, Action::EmergencyReportFile, &target)?;
-    let mut report = input.content;
-    report.kind = ReportKind::Initial;
-    report.reporter = actor.username.clone();
-    report.reporter_unit = reporter_unit(actor);
-    report.town = Some(town.clone());
+    let mut report = Report::new(ReportKind::Initial, &actor.username, &reporter_unit(actor), input.content);
+    report.content.town = Some(town.clone());
     let r = rules(app)?;
     let flags = [input.sensitive, input.key_area_or_period, input.may_escalate];
-    let a = emergency::assess(&r, &engine_report(input.incident_type.trim(), input.severity, flags, &report)?);
+    let a = emergency::assess(&r, &engine_report(input.incident_type.trim(), input.severity, flags, &report.content));
     report.missing_fields = missing_labels(&r, &a.missing_fields);
     let measures = a.checklist.as_deref().and_then(|k| r.checklists.iter().find(|c| c.key == k)).map(|c| c.items.clone()).unwrap_or_default();
     let n = NewIncident {
@@ -118,8 +96,8 @@ pub async fn file_report(app: &App, actor: &Actor, input: FirstReport) -> Result
         severity: input.severity,
         town,
         village,
-        place: report.place.clone().unwrap_or_default(),
-        occurred_at: report.occurred_at.clone(),
+        place: report.content.place.clone().unwrap_or_default(),
+        occurred_at: report.content.occurred_at.as_ref().map(|t| t.as_str().to_string()),
         sensitive: flags[0],
         key_area_or_period: flags[1],
         may_escalate: flags[2],
@@ -156,16 +134,15 @@ pub fn scoped_filter(app: &App, actor: &Actor, mut f: IncidentFilter) -> Result<
 }
 
 /// 续报 (4.4(2)) on an active incident of the actor's place or duty.
-pub async fn follow_up(app: &App, actor: &Actor, id: i64, mut report: Report) -> Result<i64> {
+pub async fn follow_up(app: &App, actor: &Actor, id: i64, content: ReportContent) -> Result<i64> {
     let i = app.store.emergency_incident(id).await?;
     app.may_on(actor, Action::EmergencyReportFile, &incident_target(&i))?;
     IncidentStep::FollowUp.apply(i.status, i.response_level)?;
-    report.kind = ReportKind::FollowUp;
-    report.reporter = actor.username.clone();
-    report.reporter_unit = reporter_unit(actor);
-    report.town = Some(i.town.clone());
+    let mut report = Report::new(ReportKind::FollowUp, &actor.username, &reporter_unit(actor), content);
+    report.content.town = Some(i.town.clone());
     let r = rules(app)?;
-    let a = emergency::assess(&r, &engine_report(&i.incident_type, i.severity, [i.sensitive, i.key_area_or_period, i.may_escalate], &report)?);
+    let flags = [i.sensitive, i.key_area_or_period, i.may_escalate];
+    let a = emergency::assess(&r, &engine_report(&i.incident_type, i.severity, flags, &report.content));
     report.missing_fields = missing_labels(&r, &a.missing_fields);
     Ok(app.store.emergency_add_report(&actor.username, id, &report).await?)
 }

@@ -7,7 +7,7 @@ use serde::Serialize;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-use super::reports::{Report, Totals, check_counts, insert_report};
+use super::reports::{Report, Totals, insert_report};
 use super::{Assignment, Checklist, CommandPost, Group, Measure, Release, code, flag, insert_measures, invalid, json, measures_of, opt_code, raced, split_units};
 use crate::{Result, Store, StoreError, WriteTx};
 
@@ -261,7 +261,6 @@ impl Store {
         if n.title.trim().is_empty() {
             return Err(invalid("事件名称不能为空"));
         }
-        check_counts(first)?;
         let now = crate::now_text();
         let mut tx = self.begin_write().await?;
         let id: i64 = sqlx::query(
