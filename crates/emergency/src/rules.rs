@@ -58,6 +58,12 @@ impl Severity {
     }
 }
 
+impl std::fmt::Display for Severity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.chinese())
+    }
+}
+
 impl TryFrom<String> for Severity {
     type Error = String;
     fn try_from(s: String) -> Result<Self, String> {

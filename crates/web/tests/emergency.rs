@@ -91,7 +91,7 @@ async fn a_town_report_is_routed_and_scoped_to_the_town() {
     assert_eq!(inc.town, "水泉镇");
     assert_eq!(inc.lead_departments, "区应急管理局");
     assert_eq!(inc.command_body.as_deref(), Some("区非煤矿山事故应急指挥部"));
-    assert_eq!(inc.suggested_level, "III");
+    assert_eq!(inc.suggested_level, emergency::ResponseLevel::III);
     assert!(inc.report_to_city);
     assert_eq!(inc.checklist.as_deref(), Some("general"), "{inc:?}");
     let d = app.store.emergency_incident_detail(id).await.unwrap();
@@ -143,7 +143,7 @@ async fn response_levels_only_by_the_role_the_plan_names() {
     assert_eq!(set("emergency", "III").await, StatusCode::FORBIDDEN);
     assert_eq!(set("admin", "III").await, StatusCode::SEE_OTHER);
     let d = app.store.emergency_incident_detail(id).await.unwrap();
-    let trail: Vec<_> = d.levels.iter().map(|c| (c.to_level.as_str(), c.decided_role.as_str())).collect();
+    let trail: Vec<_> = d.levels.iter().map(|c| (c.to_level.code(), c.decided_role.as_str())).collect();
     assert_eq!(trail, [("IV", "牵头部门"), ("II", "区政府"), ("III", "区政府分管负责同志")]);
     let audit = app.store.audit_history("emergency_incident", &id.to_string()).await.unwrap();
     assert_eq!(audit.iter().filter(|e| e.action == "set_level").count(), 3);
@@ -206,14 +206,14 @@ async fn command_post_measures_and_ending_conditions() {
     assert_eq!(app.store.emergency_incident_detail(id).await.unwrap().releases[0].body, "区非煤矿山事故应急指挥部");
     // Ending needs all three conditions of 4.5.6.
     let r = app
-        .post_form(&format!("/emergency/incidents/{id}/end"), &em, &enc(&[("csrf", &csrf), ("onsite_done", "1"), ("no_secondary", "1")]))
+        .post_form(&format!("/emergency/incidents/{id}/end"), &em, &enc(&[("csrf", &csrf), ("condition", "0"), ("condition", "1")]))
         .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
     assert!(r.body.contains("专家组"), "{}", r.body);
-    assert_eq!(app.store.emergency_incident(id).await.unwrap().status, "active");
-    let all = enc(&[("csrf", &csrf), ("onsite_done", "1"), ("no_secondary", "1"), ("experts_agree", "1")]);
+    assert_eq!(app.store.emergency_incident(id).await.unwrap().status, emergency::IncidentStatus::Active);
+    let all = enc(&[("csrf", &csrf), ("condition", "0"), ("condition", "1"), ("condition", "2")]);
     assert_eq!(app.post_form(&format!("/emergency/incidents/{id}/end"), &em, &all).await.status, StatusCode::SEE_OTHER);
-    assert_eq!(app.store.emergency_incident(id).await.unwrap().status, "ended");
+    assert_eq!(app.store.emergency_incident(id).await.unwrap().status, emergency::IncidentStatus::Ended);
     assert_eq!(app.store.emergency_counts(false).await.unwrap().ended, 1);
 }
 
@@ -341,7 +341,7 @@ async fn demo_has_resources_plans_incidents_and_a_current_warning() {
     assert_eq!((c.active, c.ended), (1, 1));
     let past = app
         .store
-        .emergency_incidents(&store::emergency::IncidentFilter { status: Some("ended".into()), ..Default::default() })
+        .emergency_incidents(&store::emergency::IncidentFilter { status: Some(emergency::IncidentStatus::Ended), ..Default::default() })
         .await
         .unwrap();
     let past = app.store.emergency_incident_detail(past[0].id).await.unwrap();

@@ -97,7 +97,7 @@ pub async fn transition(app: &App, actor: &Actor, id: i64, action: WarningAction
     app.may(actor, action.action())?;
     let d = app.store.emergency_warning_detail(id).await?;
     let from = d.warning.state;
-    action.apply(from)?;
+    let to = action.apply(from)?;
     let Some(msg_type) = action.msg_type() else {
         return Ok(app.store.emergency_approve_warning(&actor.username, id).await?);
     };
@@ -120,7 +120,7 @@ pub async fn transition(app: &App, actor: &Actor, id: i64, action: WarningAction
     let xml = emergency::to_cap_xml(&r, &app.district, &cw).map_err(|e| Error::invalid(e.to_string()))?;
     let msg = Publication { identifier, msg_type: msg_type.as_str().into(), sent, refs: references.join(" "), xml };
     let render = |cur: &[(Warning, CapMessage)]| render_feed(&r, cur);
-    Ok(app.store.emergency_publish_warning(&actor.username, id, action, from, &msg, adjust.as_ref(), &render).await?)
+    Ok(app.store.emergency_publish_warning(&actor.username, id, (from, to), &msg, adjust.as_ref(), &render).await?)
 }
 
 /// A measure as access sees it: its assigned units (and a town among them).

@@ -22,7 +22,7 @@ mod resources;
 mod warnings;
 
 pub use command::{Assignment, CommandPost, Group, Release};
-pub use incidents::{Counts, Incident, IncidentDetail, IncidentFilter, LevelChange, NewIncident};
+pub use incidents::{Counts, Incident, IncidentDetail, IncidentFilter, LevelChange, NewIncident, OptLevel};
 pub use plans::{Plan, PlanDrill, PlanRevision};
 pub use reports::{Report, Totals};
 pub use resources::{RESOURCE_KINDS, Resource};
@@ -120,9 +120,16 @@ impl Checklist {
 
 /// Write a checklist's rows (position from 1), each with its assignees.
 async fn insert_measures(tx: &mut WriteTx, list: Checklist, owner: i64, measures: &[(String, Vec<String>)]) -> Result<()> {
-    let sql = format!("INSERT INTO {} ({}, position, measure, assignees) VALUES ($1, $2, $3, $4)", list.table(), list.key());
+    // Only a warning's measures are assigned to units (4.3.3); an incident's
+    // checklist is the command body's (4.5.3).
+    let sql = match list {
+        Checklist::Warning => "INSERT INTO emergency_warning_measures (warning_id, position, measure, assignees) VALUES ($1, $2, $3, $4)",
+        Checklist::Incident => "INSERT INTO emergency_measures (incident_id, position, measure) VALUES ($1, $2, $3)",
+    };
     for (i, (m, units)) in measures.iter().enumerate() {
-        sqlx::query(sqlx::AssertSqlSafe(sql.clone())).bind(owner).bind(i as i64 + 1).bind(m).bind(units.join("、")).execute(tx.conn()).await?;
+        let q = sqlx::query(sql).bind(owner).bind(i as i64 + 1).bind(m);
+        let q = if list == Checklist::Warning { q.bind(units.join("、")) } else { q };
+        q.execute(tx.conn()).await?;
     }
     Ok(())
 }

@@ -93,7 +93,7 @@ pub(super) async fn insert_report(tx: &mut WriteTx, incident: i64, r: &Report) -
     let serde_json::Value::Object(content) = serde_json::to_value(&r.content).map_err(|e| invalid(e.to_string()))? else {
         return Err(invalid("报告内容无效"));
     };
-    let mut cols = vec!["incident_id", "kind", "reporter", "reporter_unit", "reported_at", "missing_fields"].join(", ");
+    let mut cols = ["incident_id", "kind", "reporter", "reporter_unit", "reported_at", "missing_fields"].join(", ");
     let mut vals: Vec<String> = (1..=6).map(|i| format!("${i}")).collect();
     let mut binds: Vec<&serde_json::Value> = Vec::new();
     for (name, v) in &content {

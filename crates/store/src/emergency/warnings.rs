@@ -2,7 +2,7 @@
 //! out, approval, and the CAP 1.2 message of every issue, adjustment and
 //! lifting, with the Atom feed rewritten in the same transaction.
 
-use emergency::{WarningAction, WarningState};
+use emergency::WarningState;
 use serde::Serialize;
 use sqlx::Row;
 use sqlx::any::AnyRow;
@@ -296,7 +296,8 @@ impl Store {
     }
 
     /// Issue, adjust or lift a warning that is still in `from` (the state
-    /// the caller read and checked with `action.apply`): move the state,
+    /// the caller read; `to` is what `emergency::WarningAction::apply`
+    /// allowed from it): move the state,
     /// store its CAP message, and rewrite the feed, all in one transaction so
     /// the feed never disagrees with the warnings and of concurrent identical
     /// requests one takes effect.
@@ -304,13 +305,11 @@ impl Store {
         &self,
         actor: &str,
         id: i64,
-        action: WarningAction,
-        from: WarningState,
+        (from, to): (WarningState, WarningState),
         msg: &Publication,
         adjust: Option<&Adjustment>,
         render_feed: FeedRenderer<'_>,
     ) -> Result<()> {
-        let to = action.apply(from).map_err(|e| invalid(e.to_string()))?;
         let mut tx = self.begin_write().await?;
         let now = crate::now_text();
         let (extra, binds) = match to {
