@@ -99,7 +99,8 @@ impl ReportContent {
             let Some(v) = value(&f.name).map(str::trim).filter(|v| !v.is_empty()) else { continue };
             let v = match f.kind.as_str() {
                 "count" => serde_json::Value::from(
-                    v.parse::<u32>().map_err(|_| InputError::new(&f.name, format!("{}应为非负整数，得到“{}”", f.label, kernel::echo(v))))?,
+                    v.parse::<u32>()
+                        .map_err(|_| InputError::new(&f.name, format!("{}应为非负整数，得到“{}”", f.label, kernel::echo(v))))?,
                 ),
                 "time" => {
                     let full = match v.len() {

@@ -107,7 +107,10 @@ both!(unknown_states_and_levels_are_refused_by_the_database, |url: String| async
     if s.backend() == store::Backend::Sqlite {
         assert!(reopen.is_err(), "an ended incident stays ended");
     }
-    assert_eq!(s.emergency_incident(id).await.unwrap().status, if reopen.is_err() { IncidentStatus::Ended } else { IncidentStatus::Active });
+    assert_eq!(
+        s.emergency_incident(id).await.unwrap().status,
+        if reopen.is_err() { IncidentStatus::Ended } else { IncidentStatus::Active }
+    );
 });
 
 /// Run `n` copies of `f` at once; how many succeeded.
@@ -154,7 +157,14 @@ both!(twenty_concurrent_state_changes_take_effect_once, |url: String| async move
     assert_eq!(audit.iter().filter(|e| e.action == "set_level").count(), 1);
 
     // A warning: 20 approvals, 20 issues, 20 lifts.
-    let w = Warning { incident_type: "气象灾害".into(), level: 4, headline: "暴雨".into(), description: "暴雨".into(), areas: "水泉镇".into(), ..Default::default() };
+    let w = Warning {
+        incident_type: "气象灾害".into(),
+        level: 4,
+        headline: "暴雨".into(),
+        description: "暴雨".into(),
+        areas: "水泉镇".into(),
+        ..Default::default()
+    };
     let wid = s.emergency_create_warning("emergency", &w, &[]).await.unwrap();
     let ok = at_once(20, || {
         let s = s.clone();
@@ -173,7 +183,8 @@ both!(twenty_concurrent_state_changes_take_effect_once, |url: String| async move
                     refs: String::new(),
                     xml: "<alert/>".into(),
                 };
-                s.emergency_publish_warning("emergency", wid, (from, to), &msg, None, &|c: &[(Warning, CapMessage)]| c.len().to_string()).await
+                s.emergency_publish_warning("emergency", wid, (from, to), &msg, None, &|c: &[(Warning, CapMessage)]| c.len().to_string())
+                    .await
             }
         })
         .await;
@@ -231,12 +242,16 @@ both!(warnings_feed_resources_plans, |url: String| async move {
     let (v2, body) = s.emergency_feed().await.unwrap().unwrap();
     assert!(v2 > v1);
     assert_eq!(body, format!("暴雨黄色预警@W-{id}-2"));
-    s.emergency_publish_warning("emergency", id, (WarningState::Adjusted, WarningState::Lifted), &msg(3, "Cancel"), None, &render).await.unwrap();
+    s.emergency_publish_warning("emergency", id, (WarningState::Adjusted, WarningState::Lifted), &msg(3, "Cancel"), None, &render)
+        .await
+        .unwrap();
     assert_eq!(s.emergency_feed().await.unwrap().unwrap().1, "");
     assert_eq!(s.emergency_cap_xml(&format!("W-{id}-1")).await.unwrap().as_deref(), Some("<alert>1</alert>"));
     assert_eq!(s.emergency_warning_detail(id).await.unwrap().messages.len(), 3);
     assert!(
-        s.emergency_publish_warning("emergency", id, (WarningState::Issued, WarningState::Adjusted), &msg(4, "Update"), None, &render).await.is_err()
+        s.emergency_publish_warning("emergency", id, (WarningState::Issued, WarningState::Adjusted), &msg(4, "Update"), None, &render)
+            .await
+            .is_err()
     );
     let m = s.emergency_measure(Checklist::Warning, id, 1).await.unwrap();
     assert_eq!(m.assignee_units(), ["区气象服务中心"]);

@@ -56,7 +56,8 @@ pub async fn tick_measure(app: &App, actor: &Actor, id: i64, position: i64) -> R
 /// 4.5.4: information is released in the name of the command body only.
 pub async fn release(app: &App, actor: &Actor, id: i64, title: &str, content: &str) -> Result<()> {
     let i = commanded(app, actor, id).await?;
-    let body = i.command_body.clone().ok_or_else(|| Error::invalid("尚未指定专项指挥机构，不能发布信息（山政发〔2022〕8号 3.2、4.5.4）"))?;
+    let body =
+        i.command_body.clone().ok_or_else(|| Error::invalid("尚未指定专项指挥机构，不能发布信息（山政发〔2022〕8号 3.2、4.5.4）"))?;
     Ok(app.store.emergency_release(&actor.username, id, &body, &kernel::echo(title), content).await?)
 }
 

@@ -88,7 +88,8 @@ pub async fn file_report(app: &App, actor: &Actor, input: FirstReport) -> Result
     let flags = [input.sensitive, input.key_area_or_period, input.may_escalate];
     let a = emergency::assess(&r, &engine_report(input.incident_type.trim(), input.severity, flags, &report.content));
     report.missing_fields = missing_labels(&r, &a.missing_fields);
-    let measures = a.checklist.as_deref().and_then(|k| r.checklists.iter().find(|c| c.key == k)).map(|c| c.items.clone()).unwrap_or_default();
+    let measures =
+        a.checklist.as_deref().and_then(|k| r.checklists.iter().find(|c| c.key == k)).map(|c| c.items.clone()).unwrap_or_default();
     let n = NewIncident {
         title: kernel::echo(input.title.trim()).into_owned(),
         incident_type: a.incident_type.clone(),
@@ -167,8 +168,12 @@ pub async fn set_level(app: &App, actor: &Actor, id: i64, level: ResponseLevel, 
     let i = app.store.emergency_incident(id).await?;
     let r = rules(app)?;
     let (d, words) = decider_of(&r, &i, level);
-    app.may_on(actor, decider_action(d), &incident_target(&i))
-        .map_err(|e| Error::Denied(access::Denied { action: decider_action(d), reason: format!("{}响应由{words}决定（{} 1.6）；{e}", level, r.document) }))?;
+    app.may_on(actor, decider_action(d), &incident_target(&i)).map_err(|e| {
+        Error::Denied(access::Denied {
+            action: decider_action(d),
+            reason: format!("{}响应由{words}决定（{} 1.6）；{e}", level, r.document),
+        })
+    })?;
     IncidentStep::SetLevel(level).apply(i.status, i.response_level)?;
     if reason.trim().is_empty() {
         return Err(Error::field("reason", "请填写决定或调整响应级别的理由"));

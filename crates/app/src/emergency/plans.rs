@@ -83,7 +83,12 @@ pub async fn drill(app: &App, actor: &Actor, id: i64, held_on: &str, form: &str,
     if !r.drills.forms.iter().any(|f| f == form.trim()) {
         return Err(Error::field("form", format!("演练形式“{}”不正确（{}）", kernel::echo(form), r.drills.forms.join("、"))));
     }
-    let d = PlanDrill { plan_id: id, held_on: date("held_on", held_on)?, form: form.trim().into(), note: kernel::echo(note.trim()).into_owned() };
+    let d = PlanDrill {
+        plan_id: id,
+        held_on: date("held_on", held_on)?,
+        form: form.trim().into(),
+        note: kernel::echo(note.trim()).into_owned(),
+    };
     Ok(app.store.emergency_add_drill(&actor.username, &d).await?)
 }
 

@@ -8,7 +8,10 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use super::reports::{Report, Totals, insert_report};
-use super::{Assignment, Checklist, CommandPost, Group, Measure, Release, code, flag, insert_measures, invalid, json, measures_of, opt_code, raced, split_units};
+use super::{
+    Assignment, Checklist, CommandPost, Group, Measure, Release, code, flag, insert_measures, invalid, json, measures_of, opt_code, raced,
+    split_units,
+};
 use crate::{Result, Store, StoreError, WriteTx};
 
 /// An incident (突发事件) as routed by the annex.
@@ -358,7 +361,8 @@ impl Store {
     pub async fn emergency_incident_detail(&self, id: i64) -> Result<IncidentDetail> {
         let incident = self.emergency_incident(id).await?;
         let p = self.pool();
-        let reports = sqlx::query_as::<_, Report>("SELECT * FROM emergency_reports WHERE incident_id = $1 ORDER BY id").bind(id).fetch_all(p).await?;
+        let reports =
+            sqlx::query_as::<_, Report>("SELECT * FROM emergency_reports WHERE incident_id = $1 ORDER BY id").bind(id).fetch_all(p).await?;
         let mut totals = Totals::default();
         let running = reports
             .iter()
@@ -371,12 +375,19 @@ impl Store {
             .bind(id)
             .fetch_all(p)
             .await?;
-        let post = sqlx::query_as::<_, CommandPost>("SELECT * FROM emergency_command_posts WHERE incident_id = $1").bind(id).fetch_optional(p).await?;
-        let groups =
-            sqlx::query_as::<_, Group>("SELECT * FROM emergency_groups WHERE incident_id = $1 ORDER BY number").bind(id).fetch_all(p).await?;
+        let post = sqlx::query_as::<_, CommandPost>("SELECT * FROM emergency_command_posts WHERE incident_id = $1")
+            .bind(id)
+            .fetch_optional(p)
+            .await?;
+        let groups = sqlx::query_as::<_, Group>("SELECT * FROM emergency_groups WHERE incident_id = $1 ORDER BY number")
+            .bind(id)
+            .fetch_all(p)
+            .await?;
         let measures = measures_of(self, Checklist::Incident, id).await?;
-        let releases =
-            sqlx::query_as::<_, Release>("SELECT * FROM emergency_releases WHERE incident_id = $1 ORDER BY id").bind(id).fetch_all(p).await?;
+        let releases = sqlx::query_as::<_, Release>("SELECT * FROM emergency_releases WHERE incident_id = $1 ORDER BY id")
+            .bind(id)
+            .fetch_all(p)
+            .await?;
         let assignments = sqlx::query_as::<_, Assignment>(
             "SELECT a.resource_id, r.kind, r.name, a.quantity, r.unit, a.assigned_by, a.assigned_at FROM emergency_assignments a \
              JOIN emergency_resources r ON r.id = a.resource_id WHERE a.incident_id = $1 ORDER BY a.id",

@@ -180,14 +180,13 @@ impl Store {
     /// decides who carries each out.
     pub async fn emergency_assign_measure(&self, actor: &str, warning: i64, position: i64, units: &[String]) -> Result<()> {
         let mut tx = self.begin_write().await?;
-        let n = sqlx::query(
-            "UPDATE emergency_warning_measures SET assignees = $1 WHERE warning_id = $2 AND position = $3 AND done_by IS NULL",
-        )
-        .bind(units.join("、"))
-        .bind(warning)
-        .bind(position)
-        .execute(tx.conn())
-        .await?;
+        let n =
+            sqlx::query("UPDATE emergency_warning_measures SET assignees = $1 WHERE warning_id = $2 AND position = $3 AND done_by IS NULL")
+                .bind(units.join("、"))
+                .bind(warning)
+                .bind(position)
+                .execute(tx.conn())
+                .await?;
         if n.rows_affected() != 1 {
             return Err(StoreError::Conflict("该措施不存在或已落实".into()));
         }

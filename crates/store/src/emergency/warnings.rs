@@ -345,8 +345,15 @@ impl Store {
         rewrite_feed(&mut tx, render_feed).await?;
         let after = serde_json::json!({"state": to.as_str(), "identifier": msg.identifier, "msg_type": msg.msg_type, "references": msg.refs,
             "level": adjust.map(|a| a.level)});
-        tx.audit(actor, to.as_str(), "emergency_warning", &id.to_string(), Some(&serde_json::json!({"state": from.as_str()})), Some(&after))
-            .await?;
+        tx.audit(
+            actor,
+            to.as_str(),
+            "emergency_warning",
+            &id.to_string(),
+            Some(&serde_json::json!({"state": from.as_str()})),
+            Some(&after),
+        )
+        .await?;
         tx.commit().await
     }
 

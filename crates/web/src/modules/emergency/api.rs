@@ -41,7 +41,11 @@ pub(crate) struct ApiQuery {
 
 /// `GET /api/v1/emergency/incidents`: the incidents the user may see (drills only with `drill=1`).
 #[utoipa::path(get, path = "/api/v1/emergency/incidents", responses((status = 200, description = "the incidents the user may see; drills only with drill=1"), (status = 401, description = "not logged in"), (status = 403, description = "no emergency duty")))]
-pub(crate) async fn api_incidents(State(state): State<AppState>, Authed(s): Authed, Query(q): Query<ApiQuery>) -> Result<Response, ApiError> {
+pub(crate) async fn api_incidents(
+    State(state): State<AppState>,
+    Authed(s): Authed,
+    Query(q): Query<ApiQuery>,
+) -> Result<Response, ApiError> {
     let status: Option<IncidentStatus> = q.status.as_deref().and_then(|x| x.parse().ok());
     let f = IncidentFilter { drill: q.drill.as_deref() == Some("1"), status, ..Default::default() };
     let f = app::emergency::incidents::scoped_filter(&state.app, &s.actor, f).map_err(|e| ApiError(e.into()))?;

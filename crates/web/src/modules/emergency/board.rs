@@ -25,7 +25,11 @@ struct Board {
 
 /// The board shows the whole district: for those whose duty covers it.
 fn require_district(state: &AppState, s: &Session) -> Result<(), AppError> {
-    if district_wide(state, s) { Ok(()) } else { Err(AppError::Forbidden("值守看板显示全区事件，仅限职责覆盖全区的单位查看".into())) }
+    if district_wide(state, s) {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden("值守看板显示全区事件，仅限职责覆盖全区的单位查看".into()))
+    }
 }
 
 pub(super) async fn board(State(state): State<AppState>, Authed(s): Authed) -> Result<Response, AppError> {

@@ -16,7 +16,12 @@ pub(super) async fn city_reported(State(state): State<AppState>, Authed(s): Auth
     Ok(back(id))
 }
 
-pub(super) async fn open_post(State(state): State<AppState>, Authed(s): Authed, Path(id): Path<i64>, body: Bytes) -> Result<Response, AppError> {
+pub(super) async fn open_post(
+    State(state): State<AppState>,
+    Authed(s): Authed,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> Result<Response, AppError> {
     let f = FormPairs::parse(&body);
     let chosen: Vec<u32> = f.all("group").iter().filter_map(|v| v.parse().ok()).collect();
     uc::open_post(&state.app, &s.actor, id, &f.get("commander"), &f.get("location"), &chosen).await?;
@@ -39,7 +44,11 @@ pub(super) async fn set_group(
     Ok(back(id))
 }
 
-pub(super) async fn tick_measure(State(state): State<AppState>, Authed(s): Authed, Path((id, n)): Path<(i64, i64)>) -> Result<Response, AppError> {
+pub(super) async fn tick_measure(
+    State(state): State<AppState>,
+    Authed(s): Authed,
+    Path((id, n)): Path<(i64, i64)>,
+) -> Result<Response, AppError> {
     uc::tick_measure(&state.app, &s.actor, id, n).await?;
     Ok(back(id))
 }

@@ -19,7 +19,11 @@ pub async fn seed_demo(state: &AppState) -> Result<(), AppError> {
     }
     let users = state.store.users().await?;
     let find = |name: &str| {
-        users.iter().find(|u| u.username == name).map(|u| state.actor_of(u)).ok_or_else(|| AppError::Internal(format!("演示账户 {name} 不存在")))
+        users
+            .iter()
+            .find(|u| u.username == name)
+            .map(|u| state.actor_of(u))
+            .ok_or_else(|| AppError::Internal(format!("演示账户 {name} 不存在")))
     };
     let (admin, bureau, town) = (find("admin")?, find("emergency")?, find("town")?);
     let app = &state.app;
@@ -59,8 +63,11 @@ pub async fn seed_demo(state: &AppState) -> Result<(), AppError> {
         issued_on: issued_on.into(),
         filed_on: filed_on.map(str::to_string),
     };
-    plans::register(app, &bureau, plan("general", "山亭区突发事件总体应急预案", "山亭区人民政府", "2022-05-20", Some("2022-06-10"))).await?;
-    let special = plans::register(app, &bureau, plan("special", "山亭区森林火灾应急预案", "山亭区人民政府办公室", "2023-03-01", Some("2023-03-20"))).await?;
+    plans::register(app, &bureau, plan("general", "山亭区突发事件总体应急预案", "山亭区人民政府", "2022-05-20", Some("2022-06-10")))
+        .await?;
+    let special =
+        plans::register(app, &bureau, plan("special", "山亭区森林火灾应急预案", "山亭区人民政府办公室", "2023-03-01", Some("2023-03-20")))
+            .await?;
     plans::drill(app, &bureau, special, "2023-04-12", "实战演练", "水泉镇林区").await?;
     plans::revise(app, &bureau, special, "2024-03-15", "应急指挥机构及其职责发生重大调整的", "指挥部成员调整").await?;
     let issued = state.today().checked_sub(jiff::Span::new().days(60)).unwrap_or_else(|_| state.today());
@@ -109,7 +116,14 @@ pub async fn seed_demo(state: &AppState) -> Result<(), AppError> {
     for m in &d.measures {
         command::tick_measure(app, &bureau, past, m.position).await?;
     }
-    command::release(app, &bureau, past, "关于水泉镇石料厂冒顶事故的情况通报", "5月1日10时许，水泉镇一石料厂发生冒顶，3人受伤，均无生命危险。").await?;
+    command::release(
+        app,
+        &bureau,
+        past,
+        "关于水泉镇石料厂冒顶事故的情况通报",
+        "5月1日10时许，水泉镇一石料厂发生冒顶，3人受伤，均无生命危险。",
+    )
+    .await?;
     let all: BTreeSet<usize> = (0..app::emergency::rules(app)?.ending.conditions.len()).collect();
     incidents::end(app, &bureau, past, &all, "现场处置完毕，专家组评估同意结束响应").await?;
     incidents::recovery(
@@ -136,7 +150,8 @@ pub async fn seed_demo(state: &AppState) -> Result<(), AppError> {
         measures_taken: Some("组织扑火队伍上山扑救".into()),
         ..Default::default()
     };
-    let active = incidents::file_report(app, &admin, first("徐庄镇东山森林火灾", "森林火灾", Severity::Ordinary, Some("徐庄镇"), live)).await?;
+    let active =
+        incidents::file_report(app, &admin, first("徐庄镇东山森林火灾", "森林火灾", Severity::Ordinary, Some("徐庄镇"), live)).await?;
     // 区应急管理局 is a lead department of 森林火灾, so it decides level Ⅳ.
     incidents::set_level(app, &bureau, active, ResponseLevel::IV, "一般森林火灾，启动Ⅳ级响应").await?;
     command::open_post(app, &bureau, active, "徐庄镇镇长", "东山林场护林站", &[1, 3, 4, 6]).await?;

@@ -154,7 +154,9 @@ pub(super) async fn file_report(State(state): State<AppState>, Authed(s): Authed
         t => t.to_string(),
     };
     let severity = Severity::from_chinese(&f.get("severity"))
-        .ok_or_else(|| AppError::Field { field: "severity".into(), message: "初判分级应为 特别重大、重大、较大、一般 之一".into() })?;
+        .ok_or_else(|| AppError::Field {
+            field: "severity".into(), message: "初判分级应为 特别重大、重大、较大、一般 之一".into()
+        })?;
     let r = rules(&state)?;
     let input = uc::FirstReport {
         title: f.get("title"),
@@ -171,7 +173,12 @@ pub(super) async fn file_report(State(state): State<AppState>, Authed(s): Authed
     Ok(back(id))
 }
 
-pub(super) async fn follow_up(State(state): State<AppState>, Authed(s): Authed, Path(id): Path<i64>, body: Bytes) -> Result<Response, AppError> {
+pub(super) async fn follow_up(
+    State(state): State<AppState>,
+    Authed(s): Authed,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> Result<Response, AppError> {
     let r = rules(&state)?;
     uc::follow_up(&state.app, &s.actor, id, content(&r, &FormPairs::parse(&body))?).await?;
     Ok(back(id))
@@ -291,7 +298,9 @@ pub(super) async fn set_level(
     axum::Form(f): axum::Form<LevelForm>,
 ) -> Result<Response, AppError> {
     let level = ResponseLevel::from_code(&f.level)
-        .ok_or_else(|| AppError::Field { field: "level".into(), message: format!("响应级别“{}”不正确", kernel::echo(&f.level)) })?;
+        .ok_or_else(|| AppError::Field {
+            field: "level".into(), message: format!("响应级别“{}”不正确", kernel::echo(&f.level))
+        })?;
     uc::set_level(&state.app, &s.actor, id, level, &f.reason).await?;
     Ok(back(id))
 }

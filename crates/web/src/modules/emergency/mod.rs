@@ -38,10 +38,7 @@ use crate::error::AppError;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/emergency", get(incidents::index).route_layer(guard(&[EmergencyRead])))
-        .route(
-            "/emergency/report",
-            get(incidents::report_form).post(incidents::file_report).route_layer(guard(&[EmergencyReportFile])),
-        )
+        .route("/emergency/report", get(incidents::report_form).post(incidents::file_report).route_layer(guard(&[EmergencyReportFile])))
         .route("/emergency/incidents/{id}", get(incidents::detail).route_layer(guard(&[EmergencyRead])))
         .route("/emergency/incidents/{id}/followup", post(incidents::follow_up).route_layer(guard(&[EmergencyReportFile])))
         .route(
@@ -69,7 +66,10 @@ pub fn routes() -> Router<AppState> {
             "/emergency/resources",
             get(resources::list).route_layer(guard(&[ResourcesRead])).merge(post(resources::add).route_layer(guard(&[ResourcesEdit]))),
         )
-        .route("/emergency/plans", get(plans::list).route_layer(guard(&[PlansRead])).merge(post(plans::add).route_layer(guard(&[PlanMaintain]))))
+        .route(
+            "/emergency/plans",
+            get(plans::list).route_layer(guard(&[PlansRead])).merge(post(plans::add).route_layer(guard(&[PlanMaintain]))),
+        )
         .route("/emergency/plans/{id}/{action}", post(plans::action).route_layer(guard(&[PlanMaintain])))
         .route("/emergency/board", get(board::board).route_layer(guard(&[EmergencyRead])))
         .route("/emergency/board/events", get(board::events).route_layer(guard(&[EmergencyRead])))
@@ -135,7 +135,9 @@ fn count(field: &'static str, label: &str, s: &str) -> Result<Option<i64>, AppEr
         t => t
             .parse::<u32>()
             .map(|n| Some(i64::from(n)))
-            .map_err(|_| AppError::Field { field: field.into(), message: format!("{label}应为非负整数，得到“{}”", kernel::echo(t)) }),
+            .map_err(|_| AppError::Field {
+                field: field.into(), message: format!("{label}应为非负整数，得到“{}”", kernel::echo(t))
+            }),
     }
 }
 

@@ -102,7 +102,11 @@ pub(super) struct PlanForm {
     issued_on: String,
 }
 
-pub(super) async fn add(State(state): State<AppState>, Authed(s): Authed, axum::Form(f): axum::Form<PlanForm>) -> Result<Response, AppError> {
+pub(super) async fn add(
+    State(state): State<AppState>,
+    Authed(s): Authed,
+    axum::Form(f): axum::Form<PlanForm>,
+) -> Result<Response, AppError> {
     let p = uc::NewPlan { kind: f.kind, name: f.name, issuer: f.issuer, issued_on: f.issued_on, filed_on: None };
     uc::register(&state.app, &s.actor, p).await?;
     Ok(Redirect::to("/emergency/plans").into_response())

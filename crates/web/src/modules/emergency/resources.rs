@@ -69,7 +69,11 @@ pub(super) struct ResourceForm {
     contact: Option<String>,
 }
 
-pub(super) async fn add(State(state): State<AppState>, Authed(s): Authed, axum::Form(f): axum::Form<ResourceForm>) -> Result<Response, AppError> {
+pub(super) async fn add(
+    State(state): State<AppState>,
+    Authed(s): Authed,
+    axum::Form(f): axum::Form<ResourceForm>,
+) -> Result<Response, AppError> {
     let n = |field: &'static str, label: &str, v: &Option<String>| count(field, label, v.as_deref().unwrap_or("")).map(|x| x.unwrap_or(0));
     let r = Resource {
         quantity: n("quantity", "数量", &f.quantity)?,

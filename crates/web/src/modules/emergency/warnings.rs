@@ -63,7 +63,8 @@ pub(super) async fn list(State(state): State<AppState>, Authed(s): Authed) -> Re
 
 pub(super) async fn create(State(state): State<AppState>, Authed(s): Authed, body: Bytes) -> Result<Response, AppError> {
     let f = FormPairs::parse(&body);
-    let level: i64 = f.get("level").parse().map_err(|_| AppError::Field { field: "level".into(), message: "请选择预警级别".into() })?;
+    let level: i64 =
+        f.get("level").parse().map_err(|_| AppError::Field { field: "level".into(), message: "请选择预警级别".into() })?;
     let w = Warning {
         incident_type: f.get("incident_type"),
         level,
@@ -164,7 +165,11 @@ pub(super) async fn action(
     Ok(Redirect::to(&format!("/emergency/warnings/{id}")).into_response())
 }
 
-pub(super) async fn tick_measure(State(state): State<AppState>, Authed(s): Authed, Path((id, n)): Path<(i64, i64)>) -> Result<Response, AppError> {
+pub(super) async fn tick_measure(
+    State(state): State<AppState>,
+    Authed(s): Authed,
+    Path((id, n)): Path<(i64, i64)>,
+) -> Result<Response, AppError> {
     uc::tick_measure(&state.app, &s.actor, id, n).await?;
     Ok(Redirect::to(&format!("/emergency/warnings/{id}")).into_response())
 }
