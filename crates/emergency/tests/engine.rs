@@ -14,7 +14,7 @@ fn rules() -> Rules {
     Rules::load(&ParamSet::embedded().unwrap(), d("2023-05-01")).unwrap()
 }
 
-/// The annex as the spec restates it (emergency.md §2), merged cells read.
+/// The annex (山政发〔2022〕8号 附件), merged cells read from the row above.
 const ANNEX: [(&str, &str, &[&str], &str); 36] = [
     ("自然灾害", "水旱灾害", &["区应急管理局", "区城乡水务局"], "区防汛抗旱指挥部"),
     ("自然灾害", "气象灾害", &["区气象服务中心", "区应急管理局"], "区减灾委员会"),
