@@ -597,3 +597,43 @@ async fn who_decides_each_level() {
         between(&page.body, "id=\"level-form\"", "</form>")
     );
 }
+
+/// Inputs are bounded: an over-long text is refused naming the field, never
+/// cut silently or stored.
+#[tokio::test]
+async fn over_long_inputs_are_refused() {
+    let app = spawn_app_with(false).await;
+    let long = "长".repeat(5001);
+    let (sid, csrf) = app.login("town").await;
+    let r = app
+        .post_form(
+            "/emergency/report",
+            &sid,
+            &enc(&[("csrf", &csrf), ("title", "t"), ("incident_type", "火灾事故"), ("severity", "一般"), ("course", &long)]),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(r.body.contains("简要经过"), "{}", r.body);
+    let title = "题".repeat(201);
+    let r = app
+        .post_form(
+            "/emergency/report",
+            &sid,
+            &enc(&[("csrf", &csrf), ("title", &title), ("incident_type", "火灾事故"), ("severity", "一般")]),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    let (em, ecsrf) = app.login("emergency").await;
+    let body = enc(&[
+        ("csrf", &ecsrf),
+        ("headline", &title),
+        ("incident_type", "气象灾害"),
+        ("level", "4"),
+        ("description", "d"),
+        ("instruction", "i"),
+        ("areas", "水泉镇"),
+    ]);
+    assert_eq!(app.post_form("/emergency/warnings", &em, &body).await.status, StatusCode::BAD_REQUEST);
+    assert!(app.store.emergency_incidents(&store::emergency::IncidentFilter::default()).await.unwrap().is_empty());
+    assert!(app.store.emergency_warnings(false).await.unwrap().is_empty());
+}

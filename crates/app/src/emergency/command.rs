@@ -7,7 +7,7 @@ use access::{Action, Actor};
 use emergency::IncidentStep;
 use store::emergency::{Checklist, Group, Incident};
 
-use super::{incident_target, rules};
+use super::{LONG, SHORT, incident_target, rules, text};
 use crate::{App, Error, Result};
 
 /// The incident, if `actor` may do the command body's work on it and it is active.
@@ -39,12 +39,24 @@ pub async fn open_post(app: &App, actor: &Actor, id: i64, commander: &str, locat
     commanded(app, actor, id).await?;
     let r = rules(app)?;
     let groups: Vec<Group> = r.working_groups.iter().filter(|g| groups.contains(&g.number)).map(post_group).collect();
-    Ok(app.store.emergency_open_post(&actor.username, id, &kernel::echo(commander), &kernel::echo(location), &groups).await?)
+    Ok(app
+        .store
+        .emergency_open_post(
+            &actor.username,
+            id,
+            &text("commander", "现场指挥官", commander, SHORT)?,
+            &text("location", "地点", location, SHORT)?,
+            &groups,
+        )
+        .await?)
 }
 
 pub async fn set_group(app: &App, actor: &Actor, id: i64, number: i64, leader: &str, tasks: &str) -> Result<()> {
     commanded(app, actor, id).await?;
-    Ok(app.store.emergency_set_group(&actor.username, id, number, &kernel::echo(leader), tasks).await?)
+    Ok(app
+        .store
+        .emergency_set_group(&actor.username, id, number, &text("leader", "组长单位", leader, SHORT)?, &text("tasks", "任务", tasks, LONG)?)
+        .await?)
 }
 
 /// 4.5.3: a measure of the checklist carried out.
@@ -58,13 +70,16 @@ pub async fn release(app: &App, actor: &Actor, id: i64, title: &str, content: &s
     let i = commanded(app, actor, id).await?;
     let body =
         i.command_body.clone().ok_or_else(|| Error::invalid("尚未指定专项指挥机构，不能发布信息（山政发〔2022〕8号 3.2、4.5.4）"))?;
-    Ok(app.store.emergency_release(&actor.username, id, &body, &kernel::echo(title), content).await?)
+    Ok(app
+        .store
+        .emergency_release(&actor.username, id, &body, &text("title", "标题", title, SHORT)?, &text("content", "内容", content, LONG)?)
+        .await?)
 }
 
 /// 4.5.5: ask the city to declare a state of emergency.
-pub async fn request_state(app: &App, actor: &Actor, id: i64, text: &str) -> Result<()> {
+pub async fn request_state(app: &App, actor: &Actor, id: i64, request: &str) -> Result<()> {
     commanded(app, actor, id).await?;
-    Ok(app.store.emergency_request_state(&actor.username, id, text).await?)
+    Ok(app.store.emergency_request_state(&actor.username, id, &text("request", "请求事由", request, LONG)?).await?)
 }
 
 /// 4.4(3): the report to the city government was made.

@@ -8,7 +8,7 @@ use access::{Action, Actor, Grant, Role, Target};
 use emergency::{Decider, IncidentStep, InformationReport, ReportContent, ReportKind, ResponseLevel, Rules, Severity};
 use store::emergency::{Incident, IncidentFilter, NewIncident, Report};
 
-use super::{incident_target, rules};
+use super::{LONG, SHORT, incident_target, rules, text};
 use crate::{App, Error, Result};
 
 /// A first information report (首报) as entered.
@@ -70,6 +70,7 @@ pub async fn file_report(app: &App, actor: &Actor, input: FirstReport) -> Result
     if input.title.trim().is_empty() {
         return Err(Error::field("title", "事件名称不能为空"));
     }
+    text("incident_type", "事件类别", &input.incident_type, SHORT)?;
     if input.incident_type.trim().is_empty() {
         return Err(Error::field("incident_type", "请选择或填写事件类别"));
     }
@@ -91,7 +92,7 @@ pub async fn file_report(app: &App, actor: &Actor, input: FirstReport) -> Result
     let measures =
         a.checklist.as_deref().and_then(|k| r.checklists.iter().find(|c| c.key == k)).map(|c| c.items.clone()).unwrap_or_default();
     let n = NewIncident {
-        title: kernel::echo(input.title.trim()).into_owned(),
+        title: text("title", "事件名称", &input.title, SHORT)?,
         incident_type: a.incident_type.clone(),
         category: a.category.clone(),
         severity: input.severity,
@@ -178,7 +179,7 @@ pub async fn set_level(app: &App, actor: &Actor, id: i64, level: ResponseLevel, 
     if reason.trim().is_empty() {
         return Err(Error::field("reason", "请填写决定或调整响应级别的理由"));
     }
-    Ok(app.store.emergency_set_level(&actor.username, id, i.response_level, level, &words, &kernel::echo(reason.trim())).await?)
+    Ok(app.store.emergency_set_level(&actor.username, id, i.response_level, level, &words, &text("reason", "理由", reason, SHORT)?).await?)
 }
 
 /// 4.5.6: declare the emergency ended, every condition of the policy confirmed.
@@ -189,7 +190,7 @@ pub async fn end(app: &App, actor: &Actor, id: i64, confirmed: &BTreeSet<usize>,
     IncidentStep::End.apply(i.status, i.response_level)?;
     let r = rules(app)?;
     r.check_ending(confirmed)?;
-    Ok(app.store.emergency_end(&actor.username, id, &r.ending.conditions, &kernel::echo(note.trim())).await?)
+    Ok(app.store.emergency_end(&actor.username, id, &r.ending.conditions, &text("note", "说明", note, LONG)?).await?)
 }
 
 /// 4.6: aftermath, evaluation report and recovery plan.
@@ -197,5 +198,10 @@ pub async fn recovery(app: &App, actor: &Actor, id: i64, aftermath: &str, evalua
     let i = app.store.emergency_incident(id).await?;
     app.may_on(actor, Action::EmergencyRecovery, &incident_target(&i))?;
     IncidentStep::Recovery.apply(i.status, i.response_level)?;
-    Ok(app.store.emergency_set_recovery(&actor.username, id, aftermath, evaluation, recovery).await?)
+    let (a, e, r) = (
+        text("aftermath", "善后处置", aftermath, LONG)?,
+        text("evaluation", "调查评估报告", evaluation, LONG)?,
+        text("recovery", "恢复重建计划", recovery, LONG)?,
+    );
+    Ok(app.store.emergency_set_recovery(&actor.username, id, &a, &e, &r).await?)
 }

@@ -37,6 +37,21 @@ pub fn plan_target(p: &Plan) -> Target {
     Target { town: p.town.clone(), units: p.owner_units(), ..Target::default() }
 }
 
+/// Short texts (a name, a title, a reason) and long ones (a description, a
+/// report) as the forms take them: at most this many characters.
+pub const SHORT: usize = 200;
+pub const LONG: usize = 5000;
+
+/// A text input trimmed, refused (naming the field) when longer than `max`
+/// characters: stored text is never cut silently.
+pub fn text(field: &'static str, label: &str, s: &str, max: usize) -> Result<String> {
+    let t = s.trim();
+    if t.chars().count() > max {
+        return Err(Error::field(field, format!("{label}不能超过{max}字")));
+    }
+    Ok(t.to_string())
+}
+
 impl From<TransitionError> for Error {
     fn from(e: TransitionError) -> Self {
         Error::invalid(e.to_string())

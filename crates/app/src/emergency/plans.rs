@@ -5,7 +5,7 @@
 use access::{Action, Actor, Role};
 use store::emergency::{Plan, PlanDrill, PlanRevision};
 
-use super::{plan_target, rules};
+use super::{SHORT, plan_target, rules, text};
 use crate::{App, Error, Result};
 
 /// A plan as entered.
@@ -40,8 +40,8 @@ pub async fn register(app: &App, actor: &Actor, p: NewPlan) -> Result<i64> {
     let (owners, town) = owners_for(k, actor);
     let plan = Plan {
         kind: p.kind,
-        name: kernel::echo(p.name.trim()).into_owned(),
-        issuer: kernel::echo(p.issuer.trim()).into_owned(),
+        name: text("name", "预案名称", &p.name, SHORT)?,
+        issuer: text("issuer", "印发单位", &p.issuer, SHORT)?,
         issued_on: issued.to_string(),
         filing_body: k.filing_bodies.join("、"),
         filing_deadline: deadline.to_string(),
@@ -83,12 +83,8 @@ pub async fn drill(app: &App, actor: &Actor, id: i64, held_on: &str, form: &str,
     if !r.drills.forms.iter().any(|f| f == form.trim()) {
         return Err(Error::field("form", format!("演练形式“{}”不正确（{}）", kernel::echo(form), r.drills.forms.join("、"))));
     }
-    let d = PlanDrill {
-        plan_id: id,
-        held_on: date("held_on", held_on)?,
-        form: form.trim().into(),
-        note: kernel::echo(note.trim()).into_owned(),
-    };
+    let d =
+        PlanDrill { plan_id: id, held_on: date("held_on", held_on)?, form: form.trim().into(), note: text("note", "说明", note, SHORT)? };
     Ok(app.store.emergency_add_drill(&actor.username, &d).await?)
 }
 
@@ -103,7 +99,7 @@ pub async fn revise(app: &App, actor: &Actor, id: i64, revised_on: &str, trigger
         plan_id: id,
         revised_on: date("revised_on", revised_on)?,
         trigger_reason: trigger.trim().into(),
-        note: kernel::echo(note.trim()).into_owned(),
+        note: text("note", "说明", note, SHORT)?,
     };
     Ok(app.store.emergency_add_revision(&actor.username, &rev).await?)
 }

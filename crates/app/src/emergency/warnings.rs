@@ -7,7 +7,7 @@ use access::{Action, Actor, Target};
 use emergency::{MsgType, OffsetTime, Rules, Status, WarningAction};
 use store::emergency::{Adjustment, CapMessage, Checklist, Publication, Warning};
 
-use super::rules;
+use super::{LONG, SHORT, rules, text};
 use crate::{App, Error, Result};
 
 /// CAP `<sender>` of the district's warnings.
@@ -80,6 +80,15 @@ fn measures_for(r: &Rules, w: &Warning) -> Vec<(String, Vec<String>)> {
 /// draft can always be issued.
 pub async fn draft(app: &App, actor: &Actor, mut w: Warning) -> Result<i64> {
     app.may(actor, emergency::WARNING_DRAFT)?;
+    w.headline = text("headline", "标题", &w.headline, SHORT)?;
+    w.incident_type = text("incident_type", "事件类别", &w.incident_type, SHORT)?;
+    w.description = text("description", "可能影响范围、警示事项", &w.description, LONG)?;
+    w.duration = text("duration", "可能持续时间", &w.duration, SHORT)?;
+    w.heed = text("heed", "提醒事宜", &w.heed, LONG)?;
+    w.instruction = text("instruction", "应采取的措施", &w.instruction, LONG)?;
+    w.channels = text("channels", "发布渠道", &w.channels, SHORT)?;
+    w.targeted = text("targeted", "针对性提醒", &w.targeted, SHORT)?;
+    w.places = text("places", "针对性提醒场所", &w.places, SHORT)?;
     let r = rules(app)?;
     if r.warning_level(u8::try_from(w.level).unwrap_or(0)).is_none() {
         return Err(Error::field("level", "请选择预警级别（一级至四级）"));
@@ -107,6 +116,9 @@ pub async fn transition(app: &App, actor: &Actor, id: i64, action: WarningAction
         if r.warning_level(u8::try_from(a.level).unwrap_or(0)).is_none() {
             return Err(Error::field("level", "预警级别应为一级至四级"));
         }
+        text("headline", "标题", &a.headline, SHORT)?;
+        text("description", "可能影响范围、警示事项", &a.description, LONG)?;
+        text("instruction", "应采取的措施", &a.instruction, LONG)?;
         w.level = a.level;
         w.headline = a.headline.clone();
         w.description = a.description.clone();

@@ -84,13 +84,16 @@ pub(super) async fn index(State(state): State<AppState>, Authed(s): Authed, Quer
     let is_staff = s.can(&state, access::Action::WarningRead) && f.town.is_none();
     // 4.6.3(2): every first quarter the lead departments evaluate last year's incidents.
     let today = state.today();
-    let quarter = rules(&state)?.evaluation_quarter;
-    let reminder = if is_staff && (i64::from(today.month()) - 1) / 3 + 1 == quarter.value {
+    let r = rules(&state)?;
+    let (quarter, ev) = (&r.evaluation_quarter, &r.annual_evaluation);
+    let reminder = if is_staff && r.evaluation_due(today) {
         let pending = state.store.emergency_unevaluated(today.year() - 1).await?;
         Some(format!(
-            "第{}季度：请各牵头部门对{}年发生的突发事件进行评估，报区政府并抄送区应急管理局（{}）。{}",
+            "第{}季度：请各牵头部门对{}年发生的突发事件进行评估，报{}并抄送{}（{}）。{}",
             quarter.value,
             today.year() - 1,
+            ev.reported_to,
+            ev.copied_to,
             quarter.citation,
             if pending.is_empty() {
                 "上年已结束的事件均已有评估报告。".to_string()

@@ -80,11 +80,11 @@ pub(super) async fn add(
         minimum: n("minimum", "最低储备", &f.minimum)?,
         capacity: n("capacity", "容量", &f.capacity)?,
         kind: f.kind,
-        name: kernel::echo(&f.name).into_owned(),
+        name: f.name,
         town: f.town.unwrap_or_default(),
-        field: kernel::echo(&f.field.unwrap_or_default()).into_owned(),
-        unit: kernel::echo(&f.unit.unwrap_or_default()).into_owned(),
-        contact: kernel::echo(&f.contact.unwrap_or_default()).into_owned(),
+        field: f.field.unwrap_or_default(),
+        unit: f.unit.unwrap_or_default(),
+        contact: f.contact.unwrap_or_default(),
         ..Default::default()
     };
     app::emergency::resources::add(&state.app, &s.actor, &r).await?;
