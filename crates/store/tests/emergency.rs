@@ -7,14 +7,14 @@
 #![allow(clippy::unwrap_used)] // tests: a panic is the failure report
 
 use emergency::{IncidentStatus, ReportContent, ReportKind, ResponseLevel, Severity, WarningState};
-use store::emergency::{CapMessage, Checklist, Group, IncidentFilter, NewIncident, Plan, Publication, Report, Resource, Warning};
+use store::emergency::{CapMessage, Checklist, Group, IncidentFilter, Plan, Publication, Report, Resource, Routing, Warning};
 use store::{Store, StoreError};
 
 #[macro_use]
 mod common;
 
-fn incident(drill: bool) -> NewIncident {
-    NewIncident {
+fn incident(drill: bool) -> Routing {
+    Routing {
         title: "冒顶".into(),
         incident_type: "非煤矿山事故".into(),
         category: Some("事故灾难".into()),
@@ -26,7 +26,7 @@ fn incident(drill: bool) -> NewIncident {
         sensitive: false,
         key_area_or_period: false,
         may_escalate: false,
-        lead_departments: vec!["区应急管理局".into()],
+        lead_departments: "区应急管理局".into(),
         command_body: Some("区非煤矿山事故应急指挥部".into()),
         needs_designation: false,
         checklist: Some("general".into()),
@@ -34,10 +34,15 @@ fn incident(drill: bool) -> NewIncident {
         suggested_decided_by: "区政府分管负责同志".into(),
         report_to_city: true,
         skip_level_report: false,
-        explanation: vec!["附件".into()],
+        explanation: "附件".into(),
         drill,
-        measures: vec!["① 救治".into(), "② 疏散".into()],
     }
+}
+
+const MEASURES: &[&str] = &["① 救治", "② 疏散"];
+
+fn measures() -> Vec<String> {
+    MEASURES.iter().map(|m| m.to_string()).collect()
 }
 
 fn report(kind: ReportKind, injured: u32) -> Report {
@@ -52,8 +57,8 @@ fn report(kind: ReportKind, injured: u32) -> Report {
 
 both!(incidents_follow_ups_levels_and_end, |url: String| async move {
     let s = Store::connect(&url).await.unwrap();
-    let id = s.emergency_create_incident("town", &incident(false), &report(ReportKind::Initial, 2)).await.unwrap();
-    s.emergency_create_incident("town", &incident(true), &report(ReportKind::Initial, 9)).await.unwrap();
+    let id = s.emergency_create_incident("town", &incident(false), &measures(), &report(ReportKind::Initial, 2)).await.unwrap();
+    s.emergency_create_incident("town", &incident(true), &measures(), &report(ReportKind::Initial, 9)).await.unwrap();
     let mut fu = report(ReportKind::FollowUp, 1);
     fu.content.deaths = Some(1);
     s.emergency_add_report("town", id, &fu).await.unwrap();
@@ -95,7 +100,7 @@ both!(incidents_follow_ups_levels_and_end, |url: String| async move {
 
 both!(unknown_states_and_levels_are_refused_by_the_database, |url: String| async move {
     let s = Store::connect(&url).await.unwrap();
-    let id = s.emergency_create_incident("town", &incident(false), &report(ReportKind::Initial, 0)).await.unwrap();
+    let id = s.emergency_create_incident("town", &incident(false), &measures(), &report(ReportKind::Initial, 0)).await.unwrap();
     for sql in [
         "UPDATE emergency_incidents SET status = 'closed' WHERE id = $1",
         "UPDATE emergency_incidents SET response_level = 'V' WHERE id = $1",
@@ -136,7 +141,7 @@ where
 
 both!(twenty_concurrent_state_changes_take_effect_once, |url: String| async move {
     let s = Store::connect(&url).await.unwrap();
-    let id = s.emergency_create_incident("town", &incident(false), &report(ReportKind::Initial, 0)).await.unwrap();
+    let id = s.emergency_create_incident("town", &incident(false), &measures(), &report(ReportKind::Initial, 0)).await.unwrap();
     // Level: 20 identical "from none to Ⅱ" decisions.
     let ok = at_once(20, || {
         let s = s.clone();
@@ -260,7 +265,7 @@ both!(warnings_feed_resources_plans, |url: String| async move {
         Resource { kind: "material".into(), name: "帐篷".into(), quantity: 10, minimum: 20, unit: "顶".into(), ..Default::default() };
     let rid = s.emergency_add_resource("emergency", &tent).await.unwrap();
     assert!(s.emergency_add_resource("emergency", &Resource { kind: "x".into(), ..tent.clone() }).await.is_err());
-    let inc = s.emergency_create_incident("town", &incident(false), &report(ReportKind::Initial, 0)).await.unwrap();
+    let inc = s.emergency_create_incident("town", &incident(false), &measures(), &report(ReportKind::Initial, 0)).await.unwrap();
     assert!(s.emergency_assign("emergency", inc, rid, 11).await.is_err());
     s.emergency_assign("emergency", inc, rid, 4).await.unwrap();
     assert_eq!(s.emergency_resources(Some("material"), Some("帐")).await.unwrap()[0].quantity, 6);

@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 
 use access::{Action, Actor, Grant, Role, Target};
 use emergency::{Decider, IncidentStep, InformationReport, ReportContent, ReportKind, ResponseLevel, Rules, Severity};
-use store::emergency::{Incident, IncidentFilter, NewIncident, Report};
+use store::emergency::{Incident, IncidentFilter, Report, Routing};
 
 use super::{LONG, SHORT, incident_target, rules, text};
 use crate::{App, Error, Result};
@@ -91,7 +91,7 @@ pub async fn file_report(app: &App, actor: &Actor, input: FirstReport) -> Result
     report.missing_fields = missing_labels(&r, &a.missing_fields);
     let measures =
         a.checklist.as_deref().and_then(|k| r.checklists.iter().find(|c| c.key == k)).map(|c| c.items.clone()).unwrap_or_default();
-    let n = NewIncident {
+    let n = Routing {
         title: text("title", "事件名称", &input.title, SHORT)?,
         incident_type: a.incident_type.clone(),
         category: a.category.clone(),
@@ -103,7 +103,7 @@ pub async fn file_report(app: &App, actor: &Actor, input: FirstReport) -> Result
         sensitive: flags[0],
         key_area_or_period: flags[1],
         may_escalate: flags[2],
-        lead_departments: a.lead_departments.clone(),
+        lead_departments: a.lead_departments.join("、"),
         command_body: a.command_body.clone(),
         needs_designation: a.needs_designation,
         checklist: a.checklist.clone(),
@@ -111,11 +111,10 @@ pub async fn file_report(app: &App, actor: &Actor, input: FirstReport) -> Result
         suggested_decided_by: a.decided_by.clone(),
         report_to_city: a.report_to_city,
         skip_level_report: a.skip_level_report,
-        explanation: a.explanation.clone(),
+        explanation: a.explanation.join("\n"),
         drill: input.drill,
-        measures,
     };
-    Ok(app.store.emergency_create_incident(&actor.username, &n, &report).await?)
+    Ok(app.store.emergency_create_incident(&actor.username, &n, &measures, &report).await?)
 }
 
 /// An incident the actor may see (4.4(2): a town its own town's, a village

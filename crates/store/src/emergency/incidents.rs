@@ -14,10 +14,10 @@ use super::{
 };
 use crate::{Result, Store, StoreError, WriteTx};
 
-/// An incident (突发事件) as routed by the annex.
+/// What an incident's first report and the engine's routing fixed (附件,
+/// 1.6, 4.4): written once when the incident is recorded, never changed.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
-pub struct Incident {
-    pub id: i64,
+pub struct Routing {
     pub title: String,
     pub incident_type: String,
     pub category: Option<String>,
@@ -38,16 +38,30 @@ pub struct Incident {
     /// The engine's suggestion and who it says decides it.
     pub suggested_level: ResponseLevel,
     pub suggested_decided_by: String,
+    pub report_to_city: bool,
+    pub skip_level_report: bool,
+    /// The engine's explanation, one line per step.
+    pub explanation: String,
+    pub drill: bool,
+}
+
+impl Routing {
+    pub fn leads(&self) -> Vec<String> {
+        split_units(&self.lead_departments)
+    }
+}
+
+/// An incident (突发事件): its routing and what was decided and done since.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Incident {
+    pub id: i64,
+    #[serde(flatten)]
+    pub routing: Routing,
     /// The level in force, once decided.
     pub response_level: Option<ResponseLevel>,
     pub level_decided_by: Option<String>,
     pub level_decided_user: Option<String>,
-    pub report_to_city: bool,
-    pub skip_level_report: bool,
     pub city_reported_at: Option<String>,
-    /// The engine's explanation, one line per step.
-    pub explanation: String,
-    pub drill: bool,
     pub status: IncidentStatus,
     pub emergency_state_request: Option<String>,
     pub emergency_state_requested_at: Option<String>,
@@ -64,47 +78,62 @@ pub struct Incident {
     pub updated_at: String,
 }
 
-impl Incident {
-    pub fn leads(&self) -> Vec<String> {
-        split_units(&self.lead_departments)
+/// An incident reads as its routing too (`i.town`, `i.title`).
+impl std::ops::Deref for Incident {
+    type Target = Routing;
+    fn deref(&self) -> &Routing {
+        &self.routing
     }
+}
 
+impl Incident {
     pub fn is_active(&self) -> bool {
         self.status == IncidentStatus::Active
     }
 }
 
-impl sqlx::FromRow<'_, AnyRow> for Incident {
-    fn from_row(r: &AnyRow) -> sqlx::Result<Incident> {
-        let e = |e: StoreError| sqlx::Error::Decode(Box::new(e));
-        Ok(Incident {
-            id: r.try_get("id")?,
+fn decode(e: StoreError) -> sqlx::Error {
+    sqlx::Error::Decode(Box::new(e))
+}
+
+impl sqlx::FromRow<'_, AnyRow> for Routing {
+    fn from_row(r: &AnyRow) -> sqlx::Result<Routing> {
+        Ok(Routing {
             title: r.try_get("title")?,
             incident_type: r.try_get("incident_type")?,
             category: r.try_get("category")?,
-            severity: code(r, "severity").map_err(e)?,
+            severity: code(r, "severity").map_err(decode)?,
             town: r.try_get("town")?,
             village: r.try_get("village")?,
             place: r.try_get("place")?,
             occurred_at: r.try_get("occurred_at")?,
-            sensitive: flag(r, "sensitive").map_err(e)?,
-            key_area_or_period: flag(r, "key_area_or_period").map_err(e)?,
-            may_escalate: flag(r, "may_escalate").map_err(e)?,
+            sensitive: flag(r, "sensitive").map_err(decode)?,
+            key_area_or_period: flag(r, "key_area_or_period").map_err(decode)?,
+            may_escalate: flag(r, "may_escalate").map_err(decode)?,
             lead_departments: r.try_get("lead_departments")?,
             command_body: r.try_get("command_body")?,
-            needs_designation: flag(r, "needs_designation").map_err(e)?,
+            needs_designation: flag(r, "needs_designation").map_err(decode)?,
             checklist: r.try_get("checklist")?,
-            suggested_level: code(r, "suggested_level").map_err(e)?,
+            suggested_level: code(r, "suggested_level").map_err(decode)?,
             suggested_decided_by: r.try_get("suggested_decided_by")?,
-            response_level: opt_code(r, "response_level").map_err(e)?,
+            report_to_city: flag(r, "report_to_city").map_err(decode)?,
+            skip_level_report: flag(r, "skip_level_report").map_err(decode)?,
+            explanation: r.try_get("explanation")?,
+            drill: flag(r, "drill").map_err(decode)?,
+        })
+    }
+}
+
+impl sqlx::FromRow<'_, AnyRow> for Incident {
+    fn from_row(r: &AnyRow) -> sqlx::Result<Incident> {
+        Ok(Incident {
+            id: r.try_get("id")?,
+            routing: Routing::from_row(r)?,
+            response_level: opt_code(r, "response_level").map_err(decode)?,
             level_decided_by: r.try_get("level_decided_by")?,
             level_decided_user: r.try_get("level_decided_user")?,
-            report_to_city: flag(r, "report_to_city").map_err(e)?,
-            skip_level_report: flag(r, "skip_level_report").map_err(e)?,
             city_reported_at: r.try_get("city_reported_at")?,
-            explanation: r.try_get("explanation")?,
-            drill: flag(r, "drill").map_err(e)?,
-            status: code(r, "status").map_err(e)?,
+            status: code(r, "status").map_err(decode)?,
             emergency_state_request: r.try_get("emergency_state_request")?,
             emergency_state_requested_at: r.try_get("emergency_state_requested_at")?,
             end_conditions: r.try_get("end_conditions")?,
@@ -119,34 +148,6 @@ impl sqlx::FromRow<'_, AnyRow> for Incident {
             updated_at: r.try_get("updated_at")?,
         })
     }
-}
-
-/// A new incident as the engine routed its first report.
-#[derive(Debug, Clone, Serialize)]
-pub struct NewIncident {
-    pub title: String,
-    pub incident_type: String,
-    pub category: Option<String>,
-    pub severity: Severity,
-    pub town: String,
-    pub village: Option<String>,
-    pub place: String,
-    pub occurred_at: Option<String>,
-    pub sensitive: bool,
-    pub key_area_or_period: bool,
-    pub may_escalate: bool,
-    pub lead_departments: Vec<String>,
-    pub command_body: Option<String>,
-    pub needs_designation: bool,
-    pub checklist: Option<String>,
-    pub suggested_level: ResponseLevel,
-    pub suggested_decided_by: String,
-    pub report_to_city: bool,
-    pub skip_level_report: bool,
-    pub explanation: Vec<String>,
-    pub drill: bool,
-    /// The 4.5.3 measures the response keeps as a checklist.
-    pub measures: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq, sqlx::FromRow)]
@@ -258,9 +259,9 @@ pub(super) async fn update_active(tx: &mut WriteTx, id: i64, set: &str, binds: &
 }
 
 impl Store {
-    /// Record a new incident with its first information report and its
-    /// measures checklist, in one transaction.
-    pub async fn emergency_create_incident(&self, actor: &str, n: &NewIncident, first: &Report) -> Result<i64> {
+    /// Record a new incident as routed, with its first information report
+    /// and its 4.5.3 measures checklist, in one transaction.
+    pub async fn emergency_create_incident(&self, actor: &str, n: &Routing, measures: &[String], first: &Report) -> Result<i64> {
         if n.title.trim().is_empty() {
             return Err(invalid("事件名称不能为空"));
         }
@@ -284,7 +285,7 @@ impl Store {
         .bind(n.sensitive as i64)
         .bind(n.key_area_or_period as i64)
         .bind(n.may_escalate as i64)
-        .bind(n.lead_departments.join("、"))
+        .bind(&n.lead_departments)
         .bind(&n.command_body)
         .bind(n.needs_designation as i64)
         .bind(&n.checklist)
@@ -292,7 +293,7 @@ impl Store {
         .bind(&n.suggested_decided_by)
         .bind(n.report_to_city as i64)
         .bind(n.skip_level_report as i64)
-        .bind(n.explanation.join("\n"))
+        .bind(&n.explanation)
         .bind(n.drill as i64)
         .bind(actor)
         .bind(&now)
@@ -300,10 +301,10 @@ impl Store {
         .await?
         .try_get("id")?;
         insert_report(&mut tx, id, first).await?;
-        let measures: Vec<(String, Vec<String>)> = n.measures.iter().map(|m| (m.clone(), Vec::new())).collect();
+        let measures: Vec<(String, Vec<String>)> = measures.iter().map(|m| (m.clone(), Vec::new())).collect();
         insert_measures(&mut tx, Checklist::Incident, id, &measures).await?;
         bump_board(&mut tx).await?;
-        tx.audit(actor, "report", "emergency_incident", &id.to_string(), None, json(&(n, first)).as_ref()).await?;
+        tx.audit(actor, "report", "emergency_incident", &id.to_string(), None, json(&(n, measures, first)).as_ref()).await?;
         tx.commit().await?;
         Ok(id)
     }

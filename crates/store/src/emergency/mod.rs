@@ -22,7 +22,7 @@ mod resources;
 mod warnings;
 
 pub use command::{Assignment, CommandPost, Group, Release};
-pub use incidents::{Counts, Incident, IncidentDetail, IncidentFilter, LevelChange, NewIncident, OptLevel};
+pub use incidents::{Counts, Incident, IncidentDetail, IncidentFilter, LevelChange, OptLevel, Routing};
 pub use plans::{Plan, PlanDrill, PlanRevision};
 pub use reports::{Report, Totals};
 pub use resources::{RESOURCE_KINDS, Resource};
