@@ -468,10 +468,17 @@ async fn every_route_by_duty() {
             }
         }
     }
-    // The public side stays public.
-    for path in ["/alerts/feed.atom", "/public"] {
-        assert_eq!(app.get(path, "").await.status, StatusCode::OK, "{path}");
+    // The public side stays public, for every account and for no account.
+    let cap = app.store.emergency_warning(warning).await.unwrap().current_identifier.unwrap();
+    let assess = r#"{"incident_type": "火灾事故", "severity": "一般"}"#;
+    for u in USERS.into_iter().map(Some).chain([None]) {
+        let sid = u.map(|u| sessions[u].0.clone()).unwrap_or_default();
+        for path in ["/alerts/feed.atom".to_string(), format!("/alerts/{cap}.xml"), "/public".into()] {
+            assert_eq!(app.get(&path, &sid).await.status, StatusCode::OK, "{path} as {u:?}");
+        }
+        assert_eq!(app.post_json("/api/v1/emergency/assess", &sid, None, assess).await.status, StatusCode::OK, "assess as {u:?}");
     }
+    assert_eq!(app.get("/api/v1/emergency/incidents", "").await.status, StatusCode::UNAUTHORIZED);
 }
 
 /// 6.2–6.4: a town keeps its own plans, not the district's general plan.
