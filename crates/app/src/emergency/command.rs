@@ -7,14 +7,13 @@ use access::{Action, Actor};
 use emergency::IncidentStep;
 use store::emergency::{Checklist, Group, Incident};
 
-use super::{LONG, SHORT, incident_target, rules, text};
+use super::{LONG, SHORT, incident_target, rules, take_step, text};
 use crate::{App, Error, Result};
 
 /// The incident, if `actor` may do the command body's work on it and it is active.
 pub async fn commanded(app: &App, actor: &Actor, id: i64) -> Result<Incident> {
     let i = app.store.emergency_incident(id).await?;
-    app.may_on(actor, Action::EmergencyCommand, &incident_target(&i))?;
-    IncidentStep::Command.apply(i.status, i.response_level)?;
+    take_step(app, actor, &i, IncidentStep::Command)?;
     Ok(i)
 }
 

@@ -8,7 +8,7 @@ use access::{Action, Actor, Grant, Role, Target};
 use emergency::{Decider, IncidentStep, InformationReport, ReportContent, ReportKind, ResponseLevel, Rules, Severity};
 use store::emergency::{Incident, IncidentFilter, Report, Routing};
 
-use super::{LONG, SHORT, incident_target, rules, text};
+use super::{LONG, SHORT, incident_target, rules, take_step, text};
 use crate::{App, Error, Result};
 
 /// A first information report (首报) as entered.
@@ -137,8 +137,7 @@ pub fn scoped_filter(app: &App, actor: &Actor, mut f: IncidentFilter) -> Result<
 /// 续报 (4.4(2)) on an active incident of the actor's place or duty.
 pub async fn follow_up(app: &App, actor: &Actor, id: i64, content: ReportContent) -> Result<i64> {
     let i = app.store.emergency_incident(id).await?;
-    app.may_on(actor, Action::EmergencyReportFile, &incident_target(&i))?;
-    IncidentStep::FollowUp.apply(i.status, i.response_level)?;
+    take_step(app, actor, &i, IncidentStep::FollowUp)?;
     let mut report = Report::new(ReportKind::FollowUp, &actor.username, &reporter_unit(actor), content);
     report.content.town = Some(i.town.clone());
     let r = rules(app)?;
@@ -185,8 +184,7 @@ pub async fn set_level(app: &App, actor: &Actor, id: i64, level: ResponseLevel, 
 /// `confirmed` are the indexes of the confirmed conditions, in the policy's order.
 pub async fn end(app: &App, actor: &Actor, id: i64, confirmed: &BTreeSet<usize>, note: &str) -> Result<()> {
     let i = app.store.emergency_incident(id).await?;
-    app.may_on(actor, Action::EmergencyEnd, &incident_target(&i))?;
-    IncidentStep::End.apply(i.status, i.response_level)?;
+    take_step(app, actor, &i, IncidentStep::End)?;
     let r = rules(app)?;
     r.check_ending(confirmed)?;
     Ok(app.store.emergency_end(&actor.username, id, &r.ending.conditions, &text("note", "说明", note, LONG)?).await?)
@@ -195,8 +193,7 @@ pub async fn end(app: &App, actor: &Actor, id: i64, confirmed: &BTreeSet<usize>,
 /// 4.6: aftermath, evaluation report and recovery plan.
 pub async fn recovery(app: &App, actor: &Actor, id: i64, aftermath: &str, evaluation: &str, recovery: &str) -> Result<()> {
     let i = app.store.emergency_incident(id).await?;
-    app.may_on(actor, Action::EmergencyRecovery, &incident_target(&i))?;
-    IncidentStep::Recovery.apply(i.status, i.response_level)?;
+    take_step(app, actor, &i, IncidentStep::Recovery)?;
     let (a, e, r) = (
         text("aftermath", "善后处置", aftermath, LONG)?,
         text("evaluation", "调查评估报告", evaluation, LONG)?,

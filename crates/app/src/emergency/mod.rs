@@ -15,8 +15,8 @@ pub mod plans;
 pub mod resources;
 pub mod warnings;
 
-use access::Target;
-use emergency::{Rules, TransitionError};
+use access::{Action, Actor, Target};
+use emergency::{IncidentStep, Rules, TransitionError};
 use store::emergency::{Incident, Plan};
 
 use crate::{App, Error, Result};
@@ -50,6 +50,16 @@ pub fn text(field: &'static str, label: &str, s: &str, max: usize) -> Result<Str
         return Err(Error::field(field, format!("{label}不能超过{max}字")));
     }
     Ok(t.to_string())
+}
+
+/// May `actor` take `step` on `i` (by the duty the engine names for the
+/// step), and does the incident's state allow it? Setting a level is
+/// checked by its decider instead (`incidents::set_level`).
+pub fn take_step(app: &App, actor: &Actor, i: &Incident, step: IncidentStep) -> Result<()> {
+    let action: Action = step.action().ok_or_else(|| Error::internal("响应级别按其决定主体检查"))?;
+    app.may_on(actor, action, &incident_target(i))?;
+    step.apply(i.status, i.response_level)?;
+    Ok(())
 }
 
 impl From<TransitionError> for Error {
