@@ -23,6 +23,14 @@ impl InputError {
 /// field is taken from the message when the path does not already name it.
 pub(crate) fn from_json<T: DeserializeOwned>(json: &str) -> Result<T, InputError> {
     let de = &mut serde_json::Deserializer::from_str(json);
+    from_deserializer(de)
+}
+
+/// [`from_json`] over any JSON deserializer (a parsed value, a string).
+pub(crate) fn from_deserializer<'de, T: serde::Deserialize<'de>, D>(de: D) -> Result<T, InputError>
+where
+    D: serde::Deserializer<'de, Error = serde_json::Error>,
+{
     serde_path_to_error::deserialize(de).map_err(|e| {
         let message = e.inner().to_string();
         let mut path = e.path().to_string();

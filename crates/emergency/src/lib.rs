@@ -15,14 +15,16 @@ mod plans;
 mod report;
 mod rules;
 mod time;
+mod workflow;
 
 pub use cap::{MsgType, Status, Warning, parse_warning, to_cap_xml};
 pub use input::InputError;
 pub use plans::{PlanError, plan_filing_deadline};
-pub use report::{Assessment, InformationReport, assess, level_roles, parse_report};
+pub use report::{Assessment, InformationReport, MAX_TEXT, ReportContent, assess, level_roles, parse_report};
 pub use rules::{
     AnnualEvaluation, CapParameters, Category, Checklist, Cited, Drills, Ending, IncidentType, InformationRelease, LevelRoles, Lifted,
     MeasureSet, PlanKind, Publication, ReportField, ReportingChain, ResponseLevel, Revision, Rules, RulesError, Severity, StateOfEmergency,
     WarningLevel, WorkingGroup,
 };
 pub use time::OffsetTime;
+pub use workflow::{Decider, IncidentStatus, IncidentStep, ReportKind, TransitionError, WARNING_DRAFT, WarningAction, WarningState};

@@ -5,12 +5,126 @@
 use kernel::{Explanation, Step};
 use serde::{Deserialize, Serialize};
 
-use crate::input::{InputError, from_json};
+use crate::input::{InputError, from_deserializer, from_json};
+use crate::rules::ReportField;
 use crate::rules::{ResponseLevel, Rules, Severity};
 use crate::time::OffsetTime;
 
-/// One information report as received. The fields from `occurred_at` on are
-/// the content 4.4(2) requires; `None` means absent or empty.
+/// The content of an information report (信息报告内容, 4.4(2)): the one
+/// definition of its fields. The CLI reads it from JSON, the web form from
+/// the policy's `report_field` list ([`ReportContent::from_form`]), the store
+/// writes and reads one column per field by the same names
+/// ([`ReportContent::field_names`]); `None` means absent or empty.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ReportContent {
+    /// 发生时间
+    #[serde(deserialize_with = "blank_time")]
+    pub occurred_at: Option<OffsetTime>,
+    /// 地点
+    pub place: Option<String>,
+    /// 所在镇（街）、开发区
+    pub town: Option<String>,
+    /// 信息来源
+    pub source: Option<String>,
+    /// 性质
+    pub nature: Option<String>,
+    /// 简要经过
+    pub course: Option<String>,
+    /// 影响范围
+    pub impact_scope: Option<String>,
+    /// 环境影响
+    pub environmental_impact: Option<String>,
+    /// 死亡人数
+    pub deaths: Option<u32>,
+    /// 伤（病）人数
+    pub injured: Option<u32>,
+    /// 失踪（失联）人数
+    pub missing: Option<u32>,
+    /// 房屋倒塌
+    pub houses_collapsed: Option<u32>,
+    /// 房屋损坏
+    pub houses_damaged: Option<u32>,
+    /// 基础设施损毁
+    pub infrastructure_damage: Option<String>,
+    /// 救援情况
+    pub rescue_status: Option<String>,
+    /// 已采取的措施
+    pub measures_taken: Option<String>,
+}
+
+/// An empty or blank time is an absent one (the report lists it as missing).
+fn blank_time<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<OffsetTime>, D::Error> {
+    let s: Option<String> = Option::deserialize(d)?;
+    match s.as_deref().map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(t) => t.parse().map(Some).map_err(serde::de::Error::custom),
+    }
+}
+
+/// The longest text a report field takes (a clerk's paragraph, not a file).
+pub const MAX_TEXT: usize = 2000;
+
+impl ReportContent {
+    /// Every field's name, in declaration order (the store's columns).
+    pub fn field_names() -> Vec<String> {
+        match serde_json::to_value(ReportContent::default()) {
+            Ok(serde_json::Value::Object(m)) => m.keys().cloned().collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// The fields that are filled (a blank text counts as absent).
+    pub fn filled(&self) -> std::collections::BTreeSet<String> {
+        let Ok(serde_json::Value::Object(m)) = serde_json::to_value(self) else { return Default::default() };
+        m.into_iter()
+            .filter(|(_, v)| match v {
+                serde_json::Value::Null => false,
+                serde_json::Value::String(s) => !s.trim().is_empty(),
+                _ => true,
+            })
+            .map(|(k, _)| k)
+            .collect()
+    }
+
+    /// The content from the fields of a form, as the policy lists them
+    /// (`report_field`: name, label, kind). Blank fields are absent; a count
+    /// must be a non-negative integer, a time `YYYY-MM-DDThh:mm` (taken as
+    /// UTC+8, as a `datetime-local` input gives it) or a full time with its
+    /// offset; texts are at most [`MAX_TEXT`] characters. Errors name the
+    /// field by its label.
+    pub fn from_form<'a>(fields: &[ReportField], value: impl Fn(&str) -> Option<&'a str>) -> Result<ReportContent, InputError> {
+        let mut m = serde_json::Map::new();
+        for f in fields {
+            let Some(v) = value(&f.name).map(str::trim).filter(|v| !v.is_empty()) else { continue };
+            let v = match f.kind.as_str() {
+                "count" => serde_json::Value::from(
+                    v.parse::<u32>()
+                        .map_err(|_| InputError::new(&f.name, format!("{}应为非负整数，得到“{}”", f.label, kernel::echo(v))))?,
+                ),
+                "time" => {
+                    let full = match v.len() {
+                        16 => format!("{v}:00+08:00"),
+                        19 => format!("{v}+08:00"),
+                        _ => v.to_string(),
+                    };
+                    let t: OffsetTime = full.parse().map_err(|e| InputError::new(&f.name, format!("{}：{e}", f.label)))?;
+                    serde_json::Value::from(t.as_str())
+                }
+                _ => {
+                    if v.chars().count() > MAX_TEXT {
+                        return Err(InputError::new(&f.name, format!("{}不能超过{MAX_TEXT}字", f.label)));
+                    }
+                    serde_json::Value::from(v)
+                }
+            };
+            m.insert(f.name.clone(), v);
+        }
+        from_deserializer(serde_json::Value::Object(m))
+    }
+}
+
+/// One information report as received: the routing facts and the content.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct InformationReport {
     /// 事件类别, one of the annex's 36 types or another type.
@@ -23,22 +137,8 @@ pub struct InformationReport {
     pub key_area_or_period: bool,
     /// 可能演化为较大及以上突发事件.
     pub may_escalate: bool,
-    pub occurred_at: Option<OffsetTime>,
-    pub place: Option<String>,
-    pub town: Option<String>,
-    pub source: Option<String>,
-    pub nature: Option<String>,
-    pub course: Option<String>,
-    pub impact_scope: Option<String>,
-    pub environmental_impact: Option<String>,
-    pub deaths: Option<u32>,
-    pub injured: Option<u32>,
-    pub missing: Option<u32>,
-    pub houses_collapsed: Option<u32>,
-    pub houses_damaged: Option<u32>,
-    pub infrastructure_damage: Option<String>,
-    pub rescue_status: Option<String>,
-    pub measures_taken: Option<String>,
+    #[serde(flatten)]
+    pub content: ReportContent,
 }
 
 impl InformationReport {
@@ -50,22 +150,7 @@ impl InformationReport {
             sensitive: false,
             key_area_or_period: false,
             may_escalate: false,
-            occurred_at: None,
-            place: None,
-            town: None,
-            source: None,
-            nature: None,
-            course: None,
-            impact_scope: None,
-            environmental_impact: None,
-            deaths: None,
-            injured: None,
-            missing: None,
-            houses_collapsed: None,
-            houses_damaged: None,
-            infrastructure_damage: None,
-            rescue_status: None,
-            measures_taken: None,
+            content: ReportContent::default(),
         }
     }
 
@@ -73,31 +158,12 @@ impl InformationReport {
     /// filled. An unknown name counts as absent, so a field added to the
     /// policy file before the code shows up as missing, never as filled.
     pub fn has(&self, name: &str) -> bool {
-        let text = |s: &Option<String>| s.as_deref().is_some_and(|t| !t.trim().is_empty());
-        match name {
-            "occurred_at" => self.occurred_at.is_some(),
-            "place" => text(&self.place),
-            "town" => text(&self.town),
-            "source" => text(&self.source),
-            "nature" => text(&self.nature),
-            "course" => text(&self.course),
-            "impact_scope" => text(&self.impact_scope),
-            "environmental_impact" => text(&self.environmental_impact),
-            "deaths" => self.deaths.is_some(),
-            "injured" => self.injured.is_some(),
-            "missing" => self.missing.is_some(),
-            "houses_collapsed" => self.houses_collapsed.is_some(),
-            "houses_damaged" => self.houses_damaged.is_some(),
-            "infrastructure_damage" => text(&self.infrastructure_damage),
-            "rescue_status" => text(&self.rescue_status),
-            "measures_taken" => text(&self.measures_taken),
-            _ => false,
-        }
+        self.content.filled().contains(name)
     }
 }
 
+/// The routing facts; everything else is the content.
 #[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
 struct RawReport {
     incident_type: String,
     severity: Severity,
@@ -107,38 +173,8 @@ struct RawReport {
     key_area_or_period: bool,
     #[serde(default)]
     may_escalate: bool,
-    #[serde(default)]
-    occurred_at: Option<String>,
-    #[serde(default)]
-    place: Option<String>,
-    #[serde(default)]
-    town: Option<String>,
-    #[serde(default)]
-    source: Option<String>,
-    #[serde(default)]
-    nature: Option<String>,
-    #[serde(default)]
-    course: Option<String>,
-    #[serde(default)]
-    impact_scope: Option<String>,
-    #[serde(default)]
-    environmental_impact: Option<String>,
-    #[serde(default)]
-    deaths: Option<u32>,
-    #[serde(default)]
-    injured: Option<u32>,
-    #[serde(default)]
-    missing: Option<u32>,
-    #[serde(default)]
-    houses_collapsed: Option<u32>,
-    #[serde(default)]
-    houses_damaged: Option<u32>,
-    #[serde(default)]
-    infrastructure_damage: Option<String>,
-    #[serde(default)]
-    rescue_status: Option<String>,
-    #[serde(default)]
-    measures_taken: Option<String>,
+    #[serde(flatten)]
+    content: serde_json::Map<String, serde_json::Value>,
 }
 
 /// Parse one report in the CLI contract's JSON form. A severity outside the
@@ -150,32 +186,14 @@ pub fn parse_report(json: &str) -> Result<InformationReport, InputError> {
     if r.incident_type.trim().is_empty() {
         return Err(InputError::new("incident_type", "事件类别为空"));
     }
-    let occurred_at = match r.occurred_at.as_deref().map(str::trim) {
-        None | Some("") => None,
-        Some(s) => Some(s.parse::<OffsetTime>().map_err(|m| InputError::new("occurred_at", m))?),
-    };
+    let content: ReportContent = from_deserializer(serde_json::Value::Object(r.content))?;
     Ok(InformationReport {
         incident_type: r.incident_type.trim().to_string(),
         severity: r.severity,
         sensitive: r.sensitive,
         key_area_or_period: r.key_area_or_period,
         may_escalate: r.may_escalate,
-        occurred_at,
-        place: r.place,
-        town: r.town,
-        source: r.source,
-        nature: r.nature,
-        course: r.course,
-        impact_scope: r.impact_scope,
-        environmental_impact: r.environmental_impact,
-        deaths: r.deaths,
-        injured: r.injured,
-        missing: r.missing,
-        houses_collapsed: r.houses_collapsed,
-        houses_damaged: r.houses_damaged,
-        infrastructure_damage: r.infrastructure_damage,
-        rescue_status: r.rescue_status,
-        measures_taken: r.measures_taken,
+        content,
     })
 }
 
@@ -263,7 +281,8 @@ pub fn assess(rules: &Rules, report: &InformationReport) -> Assessment {
     };
 
     // Content of the report (4.4(2)).
-    let missing: Vec<&crate::ReportField> = rules.report_fields.iter().filter(|f| !report.has(&f.name)).collect();
+    let filled = report.content.filled();
+    let missing: Vec<&crate::ReportField> = rules.report_fields.iter().filter(|f| !filled.contains(&f.name)).collect();
     let missing_fields: Vec<String> = missing.iter().map(|f| f.name.clone()).collect();
     let content = Step::new(&rules.report_citation, "信息报告内容").reading(&rules.report_reading);
     trace.push(if missing.is_empty() {

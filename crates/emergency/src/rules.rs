@@ -58,6 +58,19 @@ impl Severity {
     }
 }
 
+impl std::fmt::Display for Severity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.chinese())
+    }
+}
+
+impl TryFrom<String> for Severity {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, String> {
+        Severity::from_chinese(&s).ok_or_else(|| format!("未知的分级 {:?}", kernel::echo(&s)))
+    }
+}
+
 impl Serialize for Severity {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.chinese())
@@ -117,6 +130,20 @@ impl ResponseLevel {
     }
 }
 
+impl TryFrom<String> for ResponseLevel {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, String> {
+        ResponseLevel::from_code(&s).ok_or_else(|| format!("未知的响应级别 {:?}", kernel::echo(&s)))
+    }
+}
+
+impl std::fmt::Display for ResponseLevel {
+    /// `Ⅲ级`, as people read it.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}级", self.numeral())
+    }
+}
+
 impl Serialize for ResponseLevel {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.code())
@@ -168,6 +195,8 @@ pub struct LevelRoles {
     pub level: ResponseLevel,
     pub numeral: String,
     pub decided_by: String,
+    /// Who decides, as the platform acts for them.
+    pub decider: crate::workflow::Decider,
     pub led_by: Vec<String>,
     pub quote: String,
 }
@@ -249,6 +278,10 @@ pub struct PlanKind {
     pub issuer: String,
     pub filing_bodies: Vec<String>,
     pub copy_to: Vec<String>,
+    /// The units that keep a plan of this kind (6.2–6.4); empty: the unit
+    /// or town that registers it.
+    #[serde(default)]
+    pub owners: Vec<String>,
     pub clause: String,
     pub quote: String,
 }

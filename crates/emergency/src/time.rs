@@ -97,6 +97,13 @@ impl serde::Serialize for OffsetTime {
     }
 }
 
+impl<'de> serde::Deserialize<'de> for OffsetTime {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
+        s.parse().map_err(serde::de::Error::custom)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

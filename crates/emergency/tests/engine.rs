@@ -14,7 +14,7 @@ fn rules() -> Rules {
     Rules::load(&ParamSet::embedded().unwrap(), d("2023-05-01")).unwrap()
 }
 
-/// The annex as the spec restates it (emergency.md §2), merged cells read.
+/// The annex (山政发〔2022〕8号 附件), merged cells read from the row above.
 const ANNEX: [(&str, &str, &[&str], &str); 36] = [
     ("自然灾害", "水旱灾害", &["区应急管理局", "区城乡水务局"], "区防汛抗旱指挥部"),
     ("自然灾害", "气象灾害", &["区气象服务中心", "区应急管理局"], "区减灾委员会"),
@@ -475,4 +475,76 @@ fn every_grade_and_flag_combination_obeys_the_raise_and_reporting_rules() {
             assert_eq!((a.decided_by.as_str(), a.led_by.as_slice()), (decided, led));
         }
     }
+}
+
+/// 4.5.6: the ending conditions are the policy's, not a copy in code: a
+/// changed `[ending]` in `command.toml` changes what must be confirmed.
+#[test]
+fn ending_conditions_come_from_the_policy() {
+    use std::collections::BTreeSet;
+    let r = rules();
+    assert_eq!(r.ending.conditions.len(), 3);
+    let all: BTreeSet<usize> = (0..3).collect();
+    assert!(r.check_ending(&all).is_ok());
+    let e = r.check_ending(&[0, 1].into_iter().collect()).unwrap_err();
+    assert!(e.to_string().contains("专家组") && e.to_string().contains("4.5.6"), "{e}");
+    assert!(!e.to_string().contains("现场应急处置"), "only the unmet condition is named: {e}");
+
+    let base = ParamSet::embedded_files();
+    let text = base.iter().find(|(p, _)| p == "emergency/command.toml").map(|(_, t)| t.clone()).unwrap();
+    let needle = "\"经专家组会商研判，确定符合应急结束条件\"]";
+    assert!(text.contains(needle));
+    let changed = text.replace(needle, "\"经专家组会商研判，确定符合应急结束条件\", \"已向市政府报告处置情况\"]");
+    let p = ParamSet::from_files(base, vec![("emergency/command.toml".into(), changed)]).unwrap();
+    let r = Rules::load(&p, d("2023-05-01")).unwrap();
+    assert_eq!(r.ending.conditions.len(), 4);
+    let e = r.check_ending(&all).unwrap_err();
+    assert!(e.to_string().contains("已向市政府报告处置情况"), "{e}");
+    assert!(r.check_ending(&(0..4).collect()).is_ok());
+}
+
+/// 1.6: Ⅰ–Ⅲ are decided by 区政府 (or its leader in charge), Ⅳ by the lead
+/// department; a type the annex does not cover has no lead until 区政府
+/// designates one (3.2), so 区政府 decides Ⅳ too.
+#[test]
+fn the_decider_of_each_level() {
+    use emergency::Decider;
+    let r = rules();
+    for l in [ResponseLevel::I, ResponseLevel::II, ResponseLevel::III] {
+        assert_eq!(r.decider(l, true), Decider::DistrictGovernment, "{l:?}");
+    }
+    assert_eq!(r.decider(ResponseLevel::IV, true), Decider::LeadDepartment);
+    assert_eq!(r.decider(ResponseLevel::IV, false), Decider::DistrictGovernment);
+}
+
+/// The web form's fields are the policy's `report_field` list, read into
+/// the one content type: blanks absent, counts and times checked by label.
+#[test]
+fn report_content_from_a_form() {
+    use emergency::ReportContent;
+    let r = rules();
+    let form = [("occurred_at", "2026-11-28T10:20"), ("place", " 某矿 "), ("deaths", "0"), ("injured", ""), ("course", "冒顶")];
+    let get = |k: &str| form.iter().find(|(a, _)| *a == k).map(|(_, v)| *v);
+    let c = ReportContent::from_form(&r.report_fields, get).unwrap();
+    assert_eq!(c.occurred_at.as_ref().map(|t| t.as_str()), Some("2026-11-28T10:20:00+08:00"));
+    assert_eq!((c.place.as_deref(), c.deaths, c.injured), (Some("某矿"), Some(0), None));
+    assert!(c.filled().contains("course") && !c.filled().contains("injured"));
+    let bad = |k: &'static str, v: &'static str| ReportContent::from_form(&r.report_fields, move |f| (f == k).then_some(v)).unwrap_err();
+    let e = bad("injured", "-1");
+    assert_eq!(e.path, "injured");
+    assert!(e.message.contains("伤") && e.message.contains("非负整数"), "{e}");
+    assert_eq!(bad("occurred_at", "昨天").path, "occurred_at");
+    let long = "长".repeat(emergency::MAX_TEXT + 1);
+    assert!(ReportContent::from_form(&r.report_fields, |f| (f == "course").then_some(long.as_str())).is_err());
+    // A field the policy lists but the code lacks is an error, not dropped.
+    let mut fields = r.report_fields.clone();
+    fields.push(emergency::ReportField { name: "weather".into(), label: "天气".into(), kind: "text".into() });
+    let e = ReportContent::from_form(&fields, |f| (f == "weather").then_some("雨")).unwrap_err();
+    assert_eq!(e.path, "weather");
+    // Every policy field is a field of the content type, and the other way round.
+    let mut names: Vec<String> = r.report_fields.iter().map(|f| f.name.clone()).collect();
+    names.sort();
+    let mut code = ReportContent::field_names();
+    code.sort();
+    assert_eq!(names, code);
 }

@@ -53,11 +53,9 @@ fn read(p: &Path) -> String {
 const KNOWN: &[(&str, &str)] = &[
     ("crates/shanting/src/cmd/insurance.rs", "lines"),
     ("crates/web/src/modules/subsidy.rs", ""),
-    ("crates/web/src/modules/emergency.rs", ""),
     ("crates/web/src/modules/insurance.rs", ""),
     ("crates/web/src/modules/meeting.rs", ""),
     ("crates/ecommerce/src/assess.rs", "lines"),
-    ("crates/store/src/emergency.rs", ""),
     ("crates/store/src/insurance.rs", ""),
     ("crates/store/src/subsidy.rs", "position"),
     ("crates/store/src/meeting.rs", "position"),

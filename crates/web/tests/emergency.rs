@@ -91,7 +91,7 @@ async fn a_town_report_is_routed_and_scoped_to_the_town() {
     assert_eq!(inc.town, "水泉镇");
     assert_eq!(inc.lead_departments, "区应急管理局");
     assert_eq!(inc.command_body.as_deref(), Some("区非煤矿山事故应急指挥部"));
-    assert_eq!(inc.suggested_level, "III");
+    assert_eq!(inc.suggested_level, emergency::ResponseLevel::III);
     assert!(inc.report_to_city);
     assert_eq!(inc.checklist.as_deref(), Some("general"), "{inc:?}");
     let d = app.store.emergency_incident_detail(id).await.unwrap();
@@ -143,7 +143,7 @@ async fn response_levels_only_by_the_role_the_plan_names() {
     assert_eq!(set("emergency", "III").await, StatusCode::FORBIDDEN);
     assert_eq!(set("admin", "III").await, StatusCode::SEE_OTHER);
     let d = app.store.emergency_incident_detail(id).await.unwrap();
-    let trail: Vec<_> = d.levels.iter().map(|c| (c.to_level.as_str(), c.decided_role.as_str())).collect();
+    let trail: Vec<_> = d.levels.iter().map(|c| (c.to_level.code(), c.decided_role.as_str())).collect();
     assert_eq!(trail, [("IV", "牵头部门"), ("II", "区政府"), ("III", "区政府分管负责同志")]);
     let audit = app.store.audit_history("emergency_incident", &id.to_string()).await.unwrap();
     assert_eq!(audit.iter().filter(|e| e.action == "set_level").count(), 3);
@@ -206,14 +206,14 @@ async fn command_post_measures_and_ending_conditions() {
     assert_eq!(app.store.emergency_incident_detail(id).await.unwrap().releases[0].body, "区非煤矿山事故应急指挥部");
     // Ending needs all three conditions of 4.5.6.
     let r = app
-        .post_form(&format!("/emergency/incidents/{id}/end"), &em, &enc(&[("csrf", &csrf), ("onsite_done", "1"), ("no_secondary", "1")]))
+        .post_form(&format!("/emergency/incidents/{id}/end"), &em, &enc(&[("csrf", &csrf), ("condition", "0"), ("condition", "1")]))
         .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
     assert!(r.body.contains("专家组"), "{}", r.body);
-    assert_eq!(app.store.emergency_incident(id).await.unwrap().status, "active");
-    let all = enc(&[("csrf", &csrf), ("onsite_done", "1"), ("no_secondary", "1"), ("experts_agree", "1")]);
+    assert_eq!(app.store.emergency_incident(id).await.unwrap().status, emergency::IncidentStatus::Active);
+    let all = enc(&[("csrf", &csrf), ("condition", "0"), ("condition", "1"), ("condition", "2")]);
     assert_eq!(app.post_form(&format!("/emergency/incidents/{id}/end"), &em, &all).await.status, StatusCode::SEE_OTHER);
-    assert_eq!(app.store.emergency_incident(id).await.unwrap().status, "ended");
+    assert_eq!(app.store.emergency_incident(id).await.unwrap().status, emergency::IncidentStatus::Ended);
     assert_eq!(app.store.emergency_counts(false).await.unwrap().ended, 1);
 }
 
@@ -341,7 +341,7 @@ async fn demo_has_resources_plans_incidents_and_a_current_warning() {
     assert_eq!((c.active, c.ended), (1, 1));
     let past = app
         .store
-        .emergency_incidents(&store::emergency::IncidentFilter { status: Some("ended".into()), ..Default::default() })
+        .emergency_incidents(&store::emergency::IncidentFilter { status: Some(emergency::IncidentStatus::Ended), ..Default::default() })
         .await
         .unwrap();
     let past = app.store.emergency_incident_detail(past[0].id).await.unwrap();
@@ -366,4 +366,281 @@ async fn demo_has_resources_plans_incidents_and_a_current_warning() {
     let n = app.store.emergency_plans().await.unwrap().len();
     store::demo::seed_all(&app.store).await.unwrap();
     assert_eq!(app.store.emergency_plans().await.unwrap().len(), n);
+}
+
+const USERS: [&str; 7] = ["admin", "emergency", "tax", "fund", "town", "agent", "enterprise"];
+
+/// Every emergency route × the seven kinds of account: 403 exactly where no
+/// duty covers the user (route or object), and never 401/403/500 where one
+/// does (a refused state is 400/409, not a refusal of access).
+#[tokio::test]
+async fn every_route_by_duty() {
+    let app = spawn_app_with(true).await;
+    let mut sessions = std::collections::HashMap::new();
+    for u in USERS {
+        sessions.insert(u, app.login(u).await);
+    }
+    // An incident the village agent of 水泉镇东村 reported (非煤矿山事故: led by 区应急管理局).
+    let inc = file(&app, "agent", &[]).await;
+    assert_eq!(app.store.emergency_incident(inc).await.unwrap().village.as_deref(), Some("东村"));
+    let warning = app.store.emergency_warnings(true).await.unwrap()[0].id;
+    let plans = app.store.emergency_plans().await.unwrap();
+    let general = plans.iter().find(|p| p.kind == "general").unwrap().id;
+    let town_plan = plans.iter().find(|p| p.kind == "town").unwrap().id;
+    assert_eq!(plans.iter().find(|p| p.kind == "town").unwrap().town.as_deref(), Some("水泉镇"));
+
+    const READERS: &[&str] = &["admin", "emergency", "tax", "fund", "town", "agent"];
+    const COMMAND: &[&str] = &["admin", "emergency"];
+    let i = format!("/emergency/incidents/{inc}");
+    let w = format!("/emergency/warnings/{warning}");
+    // (method, path, form fields, who may)
+    type Case<'a> = (&'a str, String, Vec<(&'a str, &'a str)>, &'a [&'a str]);
+    let cases: Vec<Case> = vec![
+        ("GET", "/emergency".into(), vec![], READERS),
+        ("GET", "/emergency/report".into(), vec![], READERS),
+        ("GET", i.clone(), vec![], READERS),
+        ("GET", "/api/v1/emergency/incidents".into(), vec![], READERS),
+        ("GET", "/emergency/board".into(), vec![], &["admin", "emergency", "tax", "fund"]),
+        ("GET", "/emergency/warnings".into(), vec![], READERS),
+        ("GET", w.clone(), vec![], READERS),
+        ("GET", "/emergency/resources".into(), vec![], READERS),
+        ("GET", "/emergency/plans".into(), vec![], READERS),
+        ("POST", format!("{i}/followup"), vec![("injured", "1")], READERS),
+        ("POST", format!("{i}/level"), vec![("level", "IV"), ("reason", "测试")], &["emergency"]),
+        ("POST", format!("{i}/level"), vec![("level", "II"), ("reason", "测试")], &["admin"]),
+        ("POST", format!("{i}/city"), vec![], COMMAND),
+        ("POST", format!("{i}/post"), vec![("commander", "副区长"), ("group", "1")], COMMAND),
+        ("POST", format!("{i}/groups/1"), vec![("leader", "区应急管理局"), ("tasks", "协调")], COMMAND),
+        ("POST", format!("{i}/measures/1"), vec![], COMMAND),
+        ("POST", format!("{i}/release"), vec![("title", "通报"), ("content", "情况")], COMMAND),
+        ("POST", format!("{i}/state"), vec![("request", "请求")], COMMAND),
+        ("POST", format!("{i}/assign"), vec![("resource", "1"), ("quantity", "0")], COMMAND),
+        ("POST", format!("{i}/recovery"), vec![("aftermath", "a"), ("evaluation", "e"), ("recovery", "r")], COMMAND),
+        ("POST", format!("{i}/end"), vec![("condition", "0"), ("condition", "1"), ("condition", "2")], COMMAND),
+        (
+            "POST",
+            "/emergency/warnings".into(),
+            vec![
+                ("headline", "测试"),
+                ("incident_type", "气象灾害"),
+                ("level", "4"),
+                ("description", "d"),
+                ("instruction", "i"),
+                ("areas", "水泉镇"),
+            ],
+            &["emergency"],
+        ),
+        ("POST", format!("{w}/measures/1/assign"), vec![("units", "区公安分局")], COMMAND),
+        ("POST", format!("{w}/measures/2"), vec![], &["emergency"]),
+        ("POST", format!("{w}/approve"), vec![], &["admin"]),
+        ("POST", format!("{w}/adjust"), vec![("level", "3")], COMMAND),
+        ("POST", format!("{w}/lift"), vec![], COMMAND),
+        ("POST", "/emergency/resources".into(), vec![("kind", "team"), ("name", "队伍"), ("quantity", "3")], &["emergency"]),
+        (
+            "POST",
+            "/emergency/plans".into(),
+            vec![("kind", "department"), ("name", "预案"), ("issuer", "某单位"), ("issued_on", "2026-01-05")],
+            &["admin", "emergency", "tax", "fund", "town"],
+        ),
+        ("POST", format!("/emergency/plans/{general}/drill"), vec![("held_on", "2026-01-06"), ("form", "桌面推演")], COMMAND),
+        ("POST", format!("/emergency/plans/{town_plan}/drill"), vec![("held_on", "2026-01-06"), ("form", "桌面推演")], &["town"]),
+        ("POST", format!("/emergency/plans/{town_plan}/file"), vec![("filed_on", "2026-01-06")], &["town"]),
+    ];
+    for (method, path, fields, allowed) in &cases {
+        for u in USERS {
+            let (sid, csrf) = &sessions[u];
+            let r = if *method == "GET" {
+                app.get(path, sid).await
+            } else {
+                let mut pairs = vec![("csrf", csrf.as_str())];
+                pairs.extend(fields.iter().copied());
+                app.post_form(path, sid, &enc(&pairs)).await
+            };
+            if allowed.contains(&u) {
+                assert!(
+                    [StatusCode::OK, StatusCode::SEE_OTHER, StatusCode::BAD_REQUEST, StatusCode::CONFLICT].contains(&r.status),
+                    "{method} {path} as {u}: expected allowed, got {} {}",
+                    r.status,
+                    r.body
+                );
+            } else {
+                assert_eq!(r.status, StatusCode::FORBIDDEN, "{method} {path} as {u}: expected 403, got {}", r.status);
+            }
+        }
+    }
+    // The public side stays public, for every account and for no account.
+    let cap = app.store.emergency_warning(warning).await.unwrap().current_identifier.unwrap();
+    let assess = r#"{"incident_type": "火灾事故", "severity": "一般"}"#;
+    for u in USERS.into_iter().map(Some).chain([None]) {
+        let sid = u.map(|u| sessions[u].0.clone()).unwrap_or_default();
+        for path in ["/alerts/feed.atom".to_string(), format!("/alerts/{cap}.xml"), "/public".into()] {
+            assert_eq!(app.get(&path, &sid).await.status, StatusCode::OK, "{path} as {u:?}");
+        }
+        assert_eq!(app.post_json("/api/v1/emergency/assess", &sid, None, assess).await.status, StatusCode::OK, "assess as {u:?}");
+    }
+    assert_eq!(app.get("/api/v1/emergency/incidents", "").await.status, StatusCode::UNAUTHORIZED);
+}
+
+/// 6.2–6.4: a town keeps its own plans, not the district's general plan.
+#[tokio::test]
+async fn a_town_drills_its_own_plan_not_the_general_plan() {
+    let app = spawn_app_with(true).await;
+    let plans = app.store.emergency_plans().await.unwrap();
+    let general = plans.iter().find(|p| p.kind == "general").unwrap();
+    assert_eq!(general.owner_units(), ["区政府", "区应急管理局"]);
+    let own = plans.iter().find(|p| p.town.as_deref() == Some("水泉镇")).unwrap();
+    let (town, csrf) = app.login("town").await;
+    let drill = |id: i64| format!("/emergency/plans/{id}/drill");
+    let body = enc(&[("csrf", &csrf), ("held_on", "2026-01-06"), ("form", "实战演练")]);
+    let r = app.post_form(&drill(general.id), &town, &body).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+    assert!(r.body.contains("区政府") || r.body.contains("区应急管理局"), "the refusal names who keeps it: {}", r.body);
+    assert_eq!(app.post_form(&drill(own.id), &town, &body).await.status, StatusCode::SEE_OTHER);
+    let (drills, _) = app.store.emergency_plan_history().await.unwrap();
+    assert!(drills.iter().any(|d| d.plan_id == own.id && d.held_on == "2026-01-06"));
+    assert!(!drills.iter().any(|d| d.plan_id == general.id && d.held_on == "2026-01-06"));
+    // The emergency bureau keeps the general plan; another department does not.
+    let (em, ecsrf) = app.login("emergency").await;
+    let body = enc(&[("csrf", &ecsrf), ("held_on", "2026-01-07"), ("form", "桌面推演")]);
+    assert_eq!(app.post_form(&drill(general.id), &em, &body).await.status, StatusCode::SEE_OTHER);
+    let (tax, tcsrf) = app.login("tax").await;
+    let body = enc(&[("csrf", &tcsrf), ("held_on", "2026-01-07"), ("form", "桌面推演")]);
+    assert_eq!(app.post_form(&drill(general.id), &tax, &body).await.status, StatusCode::FORBIDDEN);
+    // A plan a department registers is its own.
+    let body =
+        enc(&[("csrf", &tcsrf), ("kind", "department"), ("name", "税务系统应急预案"), ("issuer", "区税务局"), ("issued_on", "2026-01-05")]);
+    assert_eq!(app.post_form("/emergency/plans", &tax, &body).await.status, StatusCode::SEE_OTHER);
+    let p = app.store.emergency_plans().await.unwrap().into_iter().find(|p| p.name == "税务系统应急预案").unwrap();
+    assert_eq!(p.owner_units(), ["区税务局"]);
+    let body = enc(&[("csrf", &tcsrf), ("held_on", "2026-01-08"), ("form", "桌面推演")]);
+    assert_eq!(app.post_form(&drill(p.id), &tax, &body).await.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        app.post_form(&drill(p.id), &town, &enc(&[("csrf", &csrf), ("held_on", "2026-01-08"), ("form", "桌面推演")])).await.status,
+        StatusCode::FORBIDDEN
+    );
+}
+
+/// 4.3.3: a warning measure is ticked by the units assigned to it and by
+/// 区应急管理局 — not by any department or town.
+#[tokio::test]
+async fn warning_measures_by_their_assignees_and_the_bureau() {
+    let app = spawn_app_with(true).await;
+    let w = app.store.emergency_warnings(true).await.unwrap()[0].id;
+    let d = app.store.emergency_warning_detail(w).await.unwrap();
+    assert_eq!(d.measures[0].assignee_units(), ["区应急管理局", "区自然资源局"], "the annex's lead departments by default");
+    let tick = |n: i64| format!("/emergency/warnings/{w}/measures/{n}");
+    for who in ["tax", "fund", "police", "town"] {
+        let (sid, csrf) = app.login(who).await;
+        assert_eq!(app.post_form(&tick(1), &sid, &enc(&[("csrf", &csrf)])).await.status, StatusCode::FORBIDDEN, "{who}");
+    }
+    // The bureau assigns measure 1 to the police and measure 2 to 水泉镇.
+    let (em, ecsrf) = app.login("emergency").await;
+    let assign = |n: i64, u: &'static str| {
+        let app = &app;
+        let (em, ecsrf) = (em.clone(), ecsrf.clone());
+        async move { app.post_form(&format!("{}/assign", tick(n)), &em, &enc(&[("csrf", &ecsrf), ("units", u)])).await.status }
+    };
+    assert_eq!(assign(1, "区公安分局").await, StatusCode::SEE_OTHER);
+    assert_eq!(assign(2, "水泉镇").await, StatusCode::SEE_OTHER);
+    assert_eq!(assign(3, "不存在的局").await, StatusCode::BAD_REQUEST);
+    let (tax, tcsrf) = app.login("tax").await;
+    assert_eq!(
+        app.post_form(&format!("{}/assign", tick(3)), &tax, &enc(&[("csrf", &tcsrf), ("units", "区税务局")])).await.status,
+        StatusCode::FORBIDDEN
+    );
+    let (police, pcsrf) = app.login("police").await;
+    assert_eq!(app.post_form(&tick(1), &police, &enc(&[("csrf", &pcsrf)])).await.status, StatusCode::SEE_OTHER);
+    assert_eq!(app.post_form(&tick(2), &police, &enc(&[("csrf", &pcsrf)])).await.status, StatusCode::FORBIDDEN);
+    let (town, twcsrf) = app.login("town").await;
+    assert_eq!(app.post_form(&tick(2), &town, &enc(&[("csrf", &twcsrf)])).await.status, StatusCode::SEE_OTHER);
+    assert_eq!(app.post_form(&tick(3), &em, &enc(&[("csrf", &ecsrf)])).await.status, StatusCode::SEE_OTHER);
+    // Once is enough.
+    assert_eq!(app.post_form(&tick(3), &em, &enc(&[("csrf", &ecsrf)])).await.status, StatusCode::CONFLICT);
+    let d = app.store.emergency_warning_detail(w).await.unwrap();
+    let by: Vec<_> = d.measures.iter().take(3).map(|m| m.done_by.as_deref()).collect();
+    assert_eq!(by, [Some("police"), Some("town"), Some("emergency")]);
+}
+
+/// 1.6: Ⅳ by a lead department of the incident only (not 区政府, not another
+/// department); Ⅰ–Ⅲ by 区政府 (the administrator) only.
+#[tokio::test]
+async fn who_decides_each_level() {
+    let app = spawn_app_with(false).await;
+    let id = file(&app, "town", &[]).await; // 非煤矿山事故: led by 区应急管理局
+    let url = format!("/emergency/incidents/{id}/level");
+    let set = |who: &'static str, level: &'static str| {
+        let (app, url) = (&app, url.clone());
+        async move {
+            let (sid, csrf) = app.login(who).await;
+            app.post_form(&url, &sid, &enc(&[("csrf", &csrf), ("level", level), ("reason", "测试")])).await
+        }
+    };
+    for who in ["admin", "tax", "fund", "commerce", "town", "agent", "enterprise"] {
+        assert_eq!(set(who, "IV").await.status, StatusCode::FORBIDDEN, "{who} decides Ⅳ");
+    }
+    let r = set("tax", "IV").await;
+    assert!(r.body.contains("牵头部门"), "the refusal names the decider: {}", r.body);
+    assert_eq!(set("emergency", "IV").await.status, StatusCode::SEE_OTHER);
+    for level in ["I", "II", "III"] {
+        for who in ["emergency", "tax", "town"] {
+            assert_eq!(set(who, level).await.status, StatusCode::FORBIDDEN, "{who} decides {level}");
+        }
+    }
+    for level in ["III", "II", "I"] {
+        assert_eq!(set("admin", level).await.status, StatusCode::SEE_OTHER, "admin decides {level}");
+    }
+    let d = app.store.emergency_incident_detail(id).await.unwrap();
+    let trail: Vec<_> = d.levels.iter().map(|c| (c.to_level.code(), c.decided_role.as_str(), c.actor.as_str())).collect();
+    assert_eq!(
+        trail,
+        [("IV", "牵头部门", "emergency"), ("III", "区政府分管负责同志", "admin"), ("II", "区政府", "admin"), ("I", "区政府", "admin")]
+    );
+    // The page offers only the levels the user may decide.
+    let (em, _) = app.login("emergency").await;
+    let page = app.get(&format!("/emergency/incidents/{id}"), &em).await;
+    assert!(
+        page.body.contains("<option value=\"IV\" >") && page.body.contains("<option value=\"I\" disabled>"),
+        "{}",
+        between(&page.body, "id=\"level-form\"", "</form>")
+    );
+}
+
+/// Inputs are bounded: an over-long text is refused naming the field, never
+/// cut silently or stored.
+#[tokio::test]
+async fn over_long_inputs_are_refused() {
+    let app = spawn_app_with(false).await;
+    let long = "长".repeat(5001);
+    let (sid, csrf) = app.login("town").await;
+    let r = app
+        .post_form(
+            "/emergency/report",
+            &sid,
+            &enc(&[("csrf", &csrf), ("title", "t"), ("incident_type", "火灾事故"), ("severity", "一般"), ("course", &long)]),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(r.body.contains("简要经过"), "{}", r.body);
+    let title = "题".repeat(201);
+    let r = app
+        .post_form(
+            "/emergency/report",
+            &sid,
+            &enc(&[("csrf", &csrf), ("title", &title), ("incident_type", "火灾事故"), ("severity", "一般")]),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    let (em, ecsrf) = app.login("emergency").await;
+    let body = enc(&[
+        ("csrf", &ecsrf),
+        ("headline", &title),
+        ("incident_type", "气象灾害"),
+        ("level", "4"),
+        ("description", "d"),
+        ("instruction", "i"),
+        ("areas", "水泉镇"),
+    ]);
+    assert_eq!(app.post_form("/emergency/warnings", &em, &body).await.status, StatusCode::BAD_REQUEST);
+    assert!(app.store.emergency_incidents(&store::emergency::IncidentFilter::default()).await.unwrap().is_empty());
+    assert!(app.store.emergency_warnings(false).await.unwrap().is_empty());
 }

@@ -67,12 +67,13 @@ test('a town report goes through levels, command post, measures and the end', as
   await submit(p, '#measures button.tick');
   assert.equal(await p.locator('#measures li.done').count(), 2);
   assert.match(await p.textContent('#measures li.done'), /emergency/);
-  await p.check('#end-form input[name=onsite_done]');
-  await p.check('#end-form input[name=no_secondary]');
-  await p.check('#end-form input[name=experts_agree]');
+  // 4.5.6: every condition the policy lists must be confirmed.
+  const conditions = p.locator('#end-form input[name=condition]');
+  assert.equal(await conditions.count(), 3);
+  for (let i = 0; i < 3; i++) await conditions.nth(i).check();
   await submit(p, '#end-emergency');
   assert.match(await p.textContent('#incident-status'), /已结束/);
-  assert.match(await p.textContent('#ended'), /专家组同意/);
+  assert.match(await p.textContent('#ended'), /专家组会商研判/);
   await bureau.context.close();
 });
 

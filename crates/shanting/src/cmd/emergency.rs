@@ -79,7 +79,7 @@ pub fn run(cmd: Command, ctx: &Ctx) -> anyhow::Result<ExitCode> {
             };
             // The rules in force when it happened; a report that does not say
             // when is assessed under today's.
-            let on = report.occurred_at.as_ref().map(|t| t.china_date()).unwrap_or_else(today);
+            let on = report.content.occurred_at.as_ref().map(|t| t.china_date()).unwrap_or_else(today);
             let rules = match rules(ctx, on, "occurred_at")? {
                 Ok(r) => r,
                 Err(code) => return Ok(code),
