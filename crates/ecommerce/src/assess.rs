@@ -5,13 +5,15 @@
 use std::borrow::Cow;
 
 use kernel::{Explanation, Money, Ratio, Step};
-use serde::Serialize;
+use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::input::{Applicant, Area};
 use crate::rules::{Rules, Threshold, Word};
 
 /// The contract's result object for one applicant (issue 3, "CLI contract").
-#[derive(Debug, Clone, Serialize)]
+/// Read back from the same JSON (the store keeps an application's
+/// assessment so): amounts are integer fen there, never yuan.
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Assessment {
     pub uscc: String,
     pub year: i32,
@@ -25,17 +27,19 @@ pub struct Assessment {
     /// may appear both here (its tiers) and in `case_by_case` (a separate
     /// 一事一议 item such as article 5's platform headquarters).
     pub not_eligible: Vec<NotEligible>,
+    #[serde(deserialize_with = "fen")]
     pub total_fen: Money,
     /// The full trace, for the UI; not part of the contract JSON.
     #[serde(skip)]
     pub explanation: Explanation,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Award {
     pub article: u8,
     /// 1 for single-tier articles.
     pub tier: u8,
+    #[serde(deserialize_with = "fen")]
     pub amount_fen: Money,
     /// 一次性: paid at most once per applicant, ever.
     pub one_time: bool,
@@ -49,7 +53,7 @@ pub struct Award {
 /// `tier` is the tier it sits in when the article is tiered (article 8 tier
 /// 3, article 12 tier 3) and `null` for an item outside the tiers (article 5's
 /// live-streaming platform headquarters, article 11's large logistics hub).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CaseByCase {
     pub article: u8,
     pub tier: Option<u8>,
@@ -59,7 +63,7 @@ pub struct CaseByCase {
     pub citation: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NotEligible {
     pub article: u8,
     pub reasons: Vec<Reason>,
@@ -73,6 +77,25 @@ impl Assessment {
     pub fn text(&self) -> String {
         self.explanation.text()
     }
+
+    /// Read a stored contract JSON back. A text that is not one is an error
+    /// (never an empty assessment).
+    pub fn from_json(text: &str) -> Result<Assessment, serde_json::Error> {
+        serde_json::from_str(text)
+    }
+}
+
+/// For a column holding the contract JSON (`#[sqlx(try_from = "String")]`).
+impl TryFrom<String> for Assessment {
+    type Error = serde_json::Error;
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        Assessment::from_json(&s)
+    }
+}
+
+/// `*_fen` fields are integer fen (`Money`'s own `Deserialize` reads yuan, as applicants give them).
+fn fen<'de, D: Deserializer<'de>>(d: D) -> Result<Money, D::Error> {
+    i64::deserialize(d).map(Money::from_fen)
 }
 
 /// What one article's rule found, before the rules across articles.
