@@ -148,6 +148,28 @@ impl Target {
         }
     }
 
+    /// Read an actual as a person types it, in the target's unit: a share
+    /// (`23.5%` or `23.5`) into basis points, yuan into whole yuan, counts and
+    /// person-times as integers (thousands separators allowed).
+    pub fn parse_actual(&self, raw: &str) -> Result<i64, String> {
+        let raw = raw.trim();
+        match self.value {
+            TargetValue::Ratio(_) => {
+                let text = if raw.ends_with('%') { raw.to_string() } else { format!("{raw}%") };
+                let r = Ratio::parse(&text).map_err(|e| e.to_string())?;
+                if r.num < 0 || r.den <= 0 {
+                    return Err(format!("比例 {raw:?} 无效"));
+                }
+                r.num.checked_mul(10_000).map(|n| n / r.den).ok_or_else(|| format!("比例 {raw:?} 超出范围"))
+            }
+            _ if self.unit == "yuan" => kernel::Money::parse_yuan(raw).map(|m| m.fen() / 100).map_err(|e| e.to_string()),
+            _ => match raw.replace(',', "").parse::<i64>() {
+                Ok(n) if n >= 0 => Ok(n),
+                _ => Err(format!("应为非负整数，得到 {:?}", kernel::echo(raw))),
+            },
+        }
+    }
+
     /// The target's number in the unit actuals are recorded in (ratios in
     /// basis points, rounded down), for progress bars.
     pub fn number(&self) -> i64 {
@@ -204,6 +226,20 @@ mod tests {
         let fifth = target(TargetValue::Ratio(Ratio { num: 1, den: 5 }), "超过");
         assert!(!fifth.met_by(2000) && fifth.met_by(2001));
         assert_eq!(fifth.number(), 2000);
+    }
+
+    #[test]
+    fn actuals_are_read_in_the_target_s_unit() {
+        let share = target(TargetValue::Ratio(Ratio { num: 1, den: 5 }), "以上");
+        assert_eq!(share.parse_actual("23.5%"), Ok(2350));
+        assert_eq!(share.parse_actual("20"), Ok(2000));
+        assert!(share.parse_actual("x").is_err());
+        let count = target(TargetValue::Int(100), "以上");
+        assert_eq!(count.parse_actual("1,200"), Ok(1200));
+        assert!(count.parse_actual("-3").is_err());
+        let mut yuan = target(TargetValue::Int(100), "以上");
+        yuan.unit = "yuan".into();
+        assert_eq!(yuan.parse_actual("1200.50"), Ok(1200));
     }
 
     #[test]
