@@ -110,6 +110,17 @@ pub struct DocumentFile {
     pub data: Vec<u8>,
 }
 
+/// A document to store.
+#[derive(Debug, Clone, Copy)]
+pub struct NewDocument<'a> {
+    pub uscc: &'a str,
+    pub year: i64,
+    pub filename: &'a str,
+    /// Decided by the server from the file's extension, never the uploader's.
+    pub content_type: &'a str,
+    pub data: &'a [u8],
+}
+
 /// One enterprise's declared figures for a year (the engine's applicant JSON).
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Declaration {
@@ -149,7 +160,8 @@ struct Applicant {
     year: i64,
 }
 
-const APP_COLS: &str = "a.id, a.uscc, e.name, e.town, a.year, a.status, a.assessment_json, a.note, a.submitted_at, a.decided_at, a.decided_by";
+const APP_COLS: &str =
+    "a.id, a.uscc, e.name, e.town, a.year, a.status, a.assessment_json, a.note, a.submitted_at, a.decided_at, a.decided_by";
 
 const AWARD_COLS: &str = "id, application_id, uscc, year, article, tier, one_time, proposed_fen, granted_fen, change_reason, paid_fen, paid_on, clawed_back_fen, clawback_reason";
 
@@ -263,16 +275,8 @@ impl Store {
 
     /// Store a supporting document, refusing it when the enterprise already
     /// holds `max_per_enterprise` (counted in the same transaction).
-    pub async fn subsidy_add_document(
-        &self,
-        actor: &str,
-        uscc: &str,
-        year: i64,
-        filename: &str,
-        content_type: &str,
-        data: &[u8],
-        max_per_enterprise: i64,
-    ) -> Result<i64> {
+    pub async fn subsidy_add_document(&self, actor: &str, d: &NewDocument<'_>, max_per_enterprise: i64) -> Result<i64> {
+        let NewDocument { uscc, year, filename, content_type, data } = *d;
         let mut tx = self.begin_write().await?;
         let held = sqlx::query_as::<_, Count>("SELECT COUNT(*) AS n FROM subsidy_documents WHERE uscc = $1")
             .bind(uscc)
@@ -412,11 +416,12 @@ impl Store {
             .fetch_optional(self.pool())
             .await?
             .ok_or_else(|| StoreError::NotFound(format!("申请 {id}")))?;
-        let awards =
-            sqlx::query_as::<_, Award>(sqlx::AssertSqlSafe(format!("SELECT {AWARD_COLS} FROM subsidy_awards WHERE application_id = $1 ORDER BY article")))
-                .bind(id)
-                .fetch_all(self.pool())
-                .await?;
+        let awards = sqlx::query_as::<_, Award>(sqlx::AssertSqlSafe(format!(
+            "SELECT {AWARD_COLS} FROM subsidy_awards WHERE application_id = $1 ORDER BY article"
+        )))
+        .bind(id)
+        .fetch_all(self.pool())
+        .await?;
         Ok((app, awards))
     }
 
@@ -496,7 +501,8 @@ impl Store {
             })?;
         }
         let after = serde_json::json!({"status": Status::Approved, "awards": decisions, "note": kernel::echo(note)});
-        tx.audit(actor, "approve", "subsidy_application", &id.to_string(), Some(&serde_json::json!({"status": from})), Some(&after)).await?;
+        tx.audit(actor, "approve", "subsidy_application", &id.to_string(), Some(&serde_json::json!({"status": from})), Some(&after))
+            .await?;
         tx.commit().await
     }
 
@@ -544,14 +550,15 @@ impl Store {
     /// concurrent clawbacks decided on the same figures, one takes effect.
     pub async fn subsidy_clawback(&self, actor: &str, award_id: i64, before: i64, after: i64, reason: &str) -> Result<()> {
         let mut tx = self.begin_write().await?;
-        let done = sqlx::query("UPDATE subsidy_awards SET clawed_back_fen = $1, clawback_reason = $2 WHERE id = $3 AND clawed_back_fen = $4")
-            .bind(after)
-            .bind(reason.trim())
-            .bind(award_id)
-            .bind(before)
-            .execute(tx.conn())
-            .await?
-            .rows_affected();
+        let done =
+            sqlx::query("UPDATE subsidy_awards SET clawed_back_fen = $1, clawback_reason = $2 WHERE id = $3 AND clawed_back_fen = $4")
+                .bind(after)
+                .bind(reason.trim())
+                .bind(award_id)
+                .bind(before)
+                .execute(tx.conn())
+                .await?
+                .rows_affected();
         if done != 1 {
             return Err(StoreError::Conflict(format!("奖励 {award_id} 的追回金额已变更（已由他人办理），未作修改")));
         }

@@ -55,7 +55,8 @@ fn decisions(a: &Assessment) -> Vec<AwardDecision> {
 
 async fn setup(url: &str) -> Store {
     let s = Store::connect(url).await.unwrap();
-    let e = Enterprise { uscc: USCC.into(), name: "山亭示范电商有限公司".into(), town: "水泉镇".into(), contact: String::new() };
+    let e =
+        Enterprise { uscc: USCC.into(), name: "山亭示范电商有限公司".into(), town: "水泉镇".into(), contact: String::new() };
     s.subsidy_upsert_enterprise("t", &e).await.unwrap();
     s
 }
@@ -88,7 +89,11 @@ both!(rows_are_typed_and_bad_rows_are_errors, |url: String| async move {
     let e = sqlx::query("UPDATE subsidy_applications SET status = 'lost' WHERE id = $1").bind(id).execute(s.pool()).await.unwrap_err();
     assert!(matches!(StoreError::from(e), StoreError::Invalid(_)));
     // … and an assessment that does not parse is an error on reading, never zeros.
-    sqlx::query("UPDATE subsidy_applications SET assessment_json = '{\"total_fen\": 5}' WHERE id = $1").bind(id).execute(s.pool()).await.unwrap();
+    sqlx::query("UPDATE subsidy_applications SET assessment_json = '{\"total_fen\": 5}' WHERE id = $1")
+        .bind(id)
+        .execute(s.pool())
+        .await
+        .unwrap();
     assert!(matches!(s.subsidy_application(id).await.unwrap_err(), StoreError::Db(_)));
     assert!(s.subsidy_applications(None, None, None).await.is_err());
 });
@@ -167,10 +172,7 @@ both!(amounts_are_held_by_constraints, |url: String| async move {
     s.subsidy_clawback("commerce", award.id, 0, 400_000, "弄虚作假").await.unwrap();
     // A clawback decided on stale figures: conflict, nothing written.
     assert!(matches!(s.subsidy_clawback("commerce", award.id, 0, 400_000, "弄虚作假").await.unwrap_err(), StoreError::Conflict(_)));
-    assert!(matches!(
-        s.subsidy_clawback("commerce", award.id, 400_000, 1_000_001, "弄虚作假").await.unwrap_err(),
-        StoreError::Invalid(_)
-    ));
+    assert!(matches!(s.subsidy_clawback("commerce", award.id, 400_000, 1_000_001, "弄虚作假").await.unwrap_err(), StoreError::Invalid(_)));
     assert_eq!(s.subsidy_award(award.id).await.unwrap().clawed_back_fen, 400_000);
     for sql in [
         "UPDATE subsidy_awards SET paid_fen = -1 WHERE id = $1",
@@ -199,12 +201,17 @@ both!(a_one_time_award_is_granted_once_across_years, |url: String| async move {
     assert_eq!((app.status, awards.len()), (Status::UnderReview, 0));
 });
 
+fn doc(filename: &str) -> store::subsidy::NewDocument<'_> {
+    store::subsidy::NewDocument { uscc: USCC, year: 2023, filename, content_type: "application/pdf", data: b"%PDF" }
+}
+
 both!(documents_are_capped_per_enterprise, |url: String| async move {
     let s = setup(&url).await;
     for i in 0..3 {
-        s.subsidy_add_document("enterprise", USCC, 2023, &format!("{i}.pdf"), "application/pdf", b"%PDF", 3).await.unwrap();
+        let name = format!("{i}.pdf");
+        s.subsidy_add_document("enterprise", &doc(&name), 3).await.unwrap();
     }
-    let e = s.subsidy_add_document("enterprise", USCC, 2023, "x.pdf", "application/pdf", b"%PDF", 3).await.unwrap_err();
+    let e = s.subsidy_add_document("enterprise", &doc("x.pdf"), 3).await.unwrap_err();
     assert!(matches!(&e, StoreError::Invalid(m) if m.contains('3')), "{e:?}");
     let docs = s.subsidy_documents(USCC).await.unwrap();
     assert_eq!(docs.len(), 3);

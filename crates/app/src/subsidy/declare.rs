@@ -41,12 +41,18 @@ async fn registered(app: &App, uscc: &str) -> Result<Enterprise> {
     app.store.subsidy_enterprise(uscc).await?.ok_or_else(|| Error::NotFound(format!("企业 {uscc} 未登记")))
 }
 
-/// The declaration of `uscc` for `year`, assessed with the award history.
+/// The declaration of `uscc` for `year`, assessed with the award history:
+/// for the enterprise itself, and for the reviewer (who reviews these
+/// figures and contacts qualifying enterprises, 免申即享).
 pub async fn declaration(app: &App, actor: &Actor, uscc: &str, year: i64) -> Result<Declaration> {
-    app.may_on(actor, Action::SubsidyDeclare, &enterprise(uscc))?;
+    if let Err(own) = app.may_on(actor, Action::SubsidyDeclare, &enterprise(uscc)) {
+        app.may(actor, Action::SubsidyMatches).map_err(|_| own)?;
+    }
     let ent = registered(app, uscc).await?;
     let declared = match app.store.subsidy_declaration(uscc, year).await? {
-        Some(text) => Some(serde_json::from_str::<serde_json::Value>(&text).map_err(|e| Error::internal(format!("申报数据 {uscc}/{year}：{e}")))?),
+        Some(text) => {
+            Some(serde_json::from_str::<serde_json::Value>(&text).map_err(|e| Error::internal(format!("申报数据 {uscc}/{year}：{e}")))?)
+        }
         None => None,
     };
     let assessment = match &declared {
@@ -69,7 +75,8 @@ pub async fn declaration(app: &App, actor: &Actor, uscc: &str, year: i64) -> Res
 pub async fn declare(app: &App, actor: &Actor, uscc: &str, year: i64, applicant: &serde_json::Value, submit: bool) -> Result<Option<i64>> {
     app.may_on(actor, Action::SubsidyDeclare, &enterprise(uscc))?;
     registered(app, uscc).await?;
-    if applicant.get("uscc").and_then(serde_json::Value::as_str) != Some(uscc) || applicant.get("year").and_then(serde_json::Value::as_i64) != Some(year)
+    if applicant.get("uscc").and_then(serde_json::Value::as_str) != Some(uscc)
+        || applicant.get("year").and_then(serde_json::Value::as_i64) != Some(year)
     {
         return Err(Error::invalid("申报数据的企业或年度与本次申报不符"));
     }

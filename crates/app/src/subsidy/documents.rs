@@ -53,7 +53,8 @@ pub async fn upload(app: &App, actor: &Actor, uscc: &str, year: i64, filename: &
         return Err(Error::field("file", format!("文件过大：每份证明材料不超过 {} MB", MAX_BYTES / (1024 * 1024))));
     }
     let name = clean_name(filename);
-    Ok(app.store.subsidy_add_document(&actor.username, uscc, year, &name, content_type_of(&name), data, MAX_PER_ENTERPRISE).await?)
+    let doc = store::subsidy::NewDocument { uscc, year, filename: &name, content_type: content_type_of(&name), data };
+    Ok(app.store.subsidy_add_document(&actor.username, &doc, MAX_PER_ENTERPRISE).await?)
 }
 
 /// The documents of `uscc`.

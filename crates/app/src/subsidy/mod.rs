@@ -53,7 +53,9 @@ pub(crate) fn workflow_error(e: WorkflowError) -> Error {
             Error::field(format!("granted:{article}"), message)
         }
         WorkflowError::ReasonForChange { article } => Error::field(format!("reason:{article}"), message),
-        WorkflowError::CaseByCase { article } | WorkflowError::NotAssessed { article } => Error::field(format!("granted:{article}"), message),
+        WorkflowError::CaseByCase { article } | WorkflowError::NotAssessed { article } => {
+            Error::field(format!("granted:{article}"), message)
+        }
         WorkflowError::ClawbackReason => Error::field("reason", message),
         WorkflowError::ClawbackAmount { .. } | WorkflowError::Overflow => Error::field("amount", message),
         WorkflowError::ClawbackArticle => Error::invalid(message),

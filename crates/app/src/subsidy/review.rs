@@ -76,7 +76,8 @@ pub async fn approve(app: &App, actor: &Actor, id: i64, requests: &[GrantRequest
     let a = for_step(app, actor, id, Step::Approve).await?;
     workflow::next(Some(a.status), Step::Approve, note).map_err(workflow_error)?;
     let declared = app.store.subsidy_declaration(&a.uscc, a.year).await?.ok_or_else(|| Error::invalid("缺少申报数据"))?;
-    let declared: serde_json::Value = serde_json::from_str(&declared).map_err(|e| Error::internal(format!("申报数据 {}/{}：{e}", a.uscc, a.year)))?;
+    let declared: serde_json::Value =
+        serde_json::from_str(&declared).map_err(|e| Error::internal(format!("申报数据 {}/{}：{e}", a.uscc, a.year)))?;
     let assessment = assess_declared(app, &a.uscc, &declared, false).await?;
     let decisions = workflow::decide_awards(&assessment, requests).map_err(workflow_error)?;
     app.store.subsidy_approve(&actor.username, id, a.status, &decisions, &kernel::echo(note)).await?;

@@ -59,7 +59,10 @@ pub struct ActualInput {
 pub async fn record(app: &App, actor: &Actor, input: &ActualInput) -> Result<()> {
     app.may(actor, Action::SubsidyTargetsRecord)?;
     let all = targets(app)?;
-    let t = all.iter().find(|t| t.id == input.target).ok_or_else(|| Error::field("target", format!("未知目标 {}", kernel::echo(&input.target))))?;
+    let t = all
+        .iter()
+        .find(|t| t.id == input.target)
+        .ok_or_else(|| Error::field("target", format!("未知目标 {}", kernel::echo(&input.target))))?;
     let town = input.town.trim();
     if t.per_town && !app.district.is_town(town) {
         return Err(Error::field("town", format!("{} 按镇（街）考核，须选择镇（街）", t.id)));
@@ -101,6 +104,8 @@ mod tests {
     #[test]
     fn periods_are_years_or_months() {
         assert!(valid_period("2023") && valid_period("2023-06") && valid_period("2023-12"));
-        assert!(!valid_period("") && !valid_period("2023-13") && !valid_period("23") && !valid_period("2023-6") && !valid_period("二〇二三"));
+        assert!(
+            !valid_period("") && !valid_period("2023-13") && !valid_period("23") && !valid_period("2023-6") && !valid_period("二〇二三")
+        );
     }
 }
