@@ -76,8 +76,9 @@ actions! {
     SubsidyReview = ("subsidy.review", "审核扶持申请（受理、退回、不予支持、批准）", Write, [Duty::SubsidyReview]),
     SubsidyPay = ("subsidy.pay", "拨付扶持资金", Write, [Duty::SubsidyPay]),
     SubsidyClawback = ("subsidy.clawback", "追回扶持资金", Write, [Duty::SubsidyReview]),
-    SubsidyDocumentsRead = ("subsidy.documents.read", "查阅企业证明材料", Read,
-        [Duty::SubsidyDeclare, Duty::SubsidyReview, SubsidyOversight]),
+    // Only the enterprise and the reviewer: subsidy.oversight's reading names
+    // 申请、预算和目标, subsidy.pay's says 不看企业证明材料 (山政发〔2022〕10号 附件1).
+    SubsidyDocumentsRead = ("subsidy.documents.read", "查阅企业证明材料", Read, [Duty::SubsidyDeclare, Duty::SubsidyReview]),
     SubsidyEnterprisesRead = ("subsidy.enterprises.read", "查阅电商企业名录", Read, [Duty::SubsidyReview, SubsidyOversight]),
     SubsidyEnterprisesEdit = ("subsidy.enterprises.edit", "维护电商企业名录", Write, [Duty::SubsidyReview]),
     SubsidyMatches = ("subsidy.matches", "免申即享名单", Read, [Duty::SubsidyReview]),

@@ -142,7 +142,7 @@ fn enterprise_documents_are_seen_by_the_enterprise_and_the_reviewer() {
     assert!(d.may_on(&ent, Action::SubsidyDocumentsRead, &doc).is_ok());
     assert!(d.may_on(&ent, Action::SubsidyDocumentsRead, &Target::enterprise("913704060000000000")).is_err());
     assert!(d.may_on(&unit("区商务和投资促进局"), Action::SubsidyDocumentsRead, &doc).is_ok());
-    for u in ["区税务局", "枣庄市住房公积金管理中心山亭管理部", "区财政局"] {
+    for u in ["区税务局", "枣庄市住房公积金管理中心山亭管理部", "区财政局", "区审计局", "区政府"] {
         assert!(d.may_on(&unit(u), Action::SubsidyDocumentsRead, &doc).is_err(), "{u}");
     }
     assert!(d.may(&unit("区财政局"), Action::SubsidyPay).is_ok());

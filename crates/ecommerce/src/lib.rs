@@ -51,6 +51,7 @@ mod assess;
 mod input;
 mod rules;
 mod targets;
+pub mod workflow;
 
 pub use assess::{Assessment, Award, CaseByCase, NotEligible, Reason, assess, assess_contract, is_one_time};
 pub use input::{
@@ -58,7 +59,8 @@ pub use input::{
     Rural, ServiceProvider, TIERS, Training, Usd, parse_applicant, parse_applicants, parse_element, split_array,
 };
 pub use rules::{Citations, Readings, Rules, RulesError, Threshold, Word};
-pub use targets::{TARGETS_FILE, Target, TargetValue, TargetsError, targets};
+pub use targets::{TARGETS_FILE, Target, TargetValue, TargetsError, targets, threshold_word};
+pub use workflow::{Status, Step};
 
 use kernel::ParamSet;
 

@@ -50,3 +50,17 @@ fn the_explanation_is_exposed_for_the_ui() {
     assert!(t.contains("【山政发〔2022〕10号 附件4 第12条】"), "{t}");
     assert!(t.contains("超出部分60000单"), "{t}");
 }
+
+#[test]
+fn the_contract_json_reads_back_as_the_same_assessment() {
+    let x = run(&worked());
+    let text = serde_json::to_string(&x).unwrap();
+    let back = ecommerce::Assessment::from_json(&text).unwrap();
+    assert_eq!(back.total_fen.fen(), 41_800_000, "fen stay fen, not yuan");
+    assert_eq!(back.awards, x.awards);
+    assert_eq!(back.not_eligible, x.not_eligible);
+    assert_eq!(serde_json::to_string(&back).unwrap(), text);
+    // A text that is not an assessment is an error, never zeros.
+    assert!(ecommerce::Assessment::from_json("{}").is_err());
+    assert!(ecommerce::Assessment::from_json(&text.replace("\"total_fen\":41800000", "\"total_fen\":\"x\"")).is_err());
+}

@@ -3,13 +3,22 @@
 //! JSON), supporting documents, applications through review to payment,
 //! the awards granted (with any change of amount and its reason, payments,
 //! clawbacks), and the actuals recorded against the district's targets.
+//!
+//! Rows are typed: an application's state is [`ecommerce::Status`] and its
+//! assessment an [`ecommerce::Assessment`], read back from the stored JSON;
+//! an unknown state or an assessment that does not parse is an error.
+//! Which state may follow which is the engine's ([`ecommerce::workflow`]);
+//! every state change here is a conditional `UPDATE … WHERE status = $from`
+//! in the same transaction as its audit entry, so that of two concurrent
+//! requests exactly one takes effect and the other gets a conflict.
 
+use ecommerce::workflow::{AwardDecision, Status};
+use ecommerce::{Assessment, AwardReceived};
 use serde::Serialize;
-use sqlx::Row;
 
 use crate::{Result, Store, StoreError};
 
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, sqlx::FromRow)]
 pub struct Enterprise {
     pub uscc: String,
     pub name: String,
@@ -17,24 +26,25 @@ pub struct Enterprise {
     pub contact: String,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Application {
     pub id: i64,
     pub uscc: String,
     pub name: String,
     pub town: String,
     pub year: i64,
-    /// draft | submitted | under_review | approved | returned | rejected | paid
-    pub status: String,
-    /// The engine's assessment (contract JSON) at the last submission.
-    pub assessment_json: String,
+    #[sqlx(try_from = "String")]
+    pub status: Status,
+    /// The engine's assessment at the last submission.
+    #[sqlx(try_from = "String", rename = "assessment_json")]
+    pub assessment: Assessment,
     pub note: String,
     pub submitted_at: Option<String>,
     pub decided_at: Option<String>,
     pub decided_by: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, sqlx::FromRow)]
 pub struct Award {
     pub id: i64,
     pub application_id: i64,
@@ -42,7 +52,9 @@ pub struct Award {
     pub year: i64,
     pub article: i64,
     pub tier: i64,
-    pub one_time: bool,
+    /// 1 for a one-time (一次性) award (a CHECK keeps it 0 or 1).
+    #[sqlx(rename = "one_time")]
+    pub one_time_flag: i64,
     pub proposed_fen: i64,
     pub granted_fen: i64,
     pub change_reason: String,
@@ -52,18 +64,13 @@ pub struct Award {
     pub clawback_reason: String,
 }
 
-/// A reviewer's decision on one article of an application.
-#[derive(Debug, Clone, Serialize)]
-pub struct AwardDecision {
-    pub article: i64,
-    pub tier: i64,
-    pub one_time: bool,
-    pub proposed_fen: i64,
-    pub granted_fen: i64,
-    pub change_reason: String,
+impl Award {
+    pub fn one_time(&self) -> bool {
+        self.one_time_flag != 0
+    }
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, sqlx::FromRow)]
 pub struct BudgetLine {
     pub year: i64,
     pub article: i64,
@@ -74,7 +81,7 @@ pub struct BudgetLine {
     pub clawed_back_fen: i64,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, sqlx::FromRow)]
 pub struct TargetActual {
     pub target: String,
     pub period: String,
@@ -84,9 +91,10 @@ pub struct TargetActual {
     pub recorded_by: String,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, sqlx::FromRow)]
 pub struct Document {
     pub id: i64,
+    pub uscc: String,
     pub year: i64,
     pub filename: String,
     pub size: i64,
@@ -94,55 +102,77 @@ pub struct Document {
     pub uploaded_at: String,
 }
 
+/// A stored document's bytes with what is needed to check access and name it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct DocumentFile {
+    pub uscc: String,
+    pub filename: String,
+    pub data: Vec<u8>,
+}
+
+/// A document to store.
+#[derive(Debug, Clone, Copy)]
+pub struct NewDocument<'a> {
+    pub uscc: &'a str,
+    pub year: i64,
+    pub filename: &'a str,
+    /// Decided by the server from the file's extension, never the uploader's.
+    pub content_type: &'a str,
+    pub data: &'a [u8],
+}
+
+/// One enterprise's declared figures for a year (the engine's applicant JSON).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Declaration {
+    pub uscc: String,
+    pub name: String,
+    pub town: String,
+    pub contact: String,
+    pub applicant_json: String,
+}
+
+impl Declaration {
+    pub fn enterprise(&self) -> Enterprise {
+        Enterprise { uscc: self.uscc.clone(), name: self.name.clone(), town: self.town.clone(), contact: self.contact.clone() }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct Received {
+    article: i64,
+    year: i64,
+    tier: i64,
+}
+
+#[derive(sqlx::FromRow)]
+struct Count {
+    n: i64,
+}
+
+#[derive(sqlx::FromRow)]
+struct Id {
+    id: i64,
+}
+
+#[derive(sqlx::FromRow)]
+struct Applicant {
+    uscc: String,
+    year: i64,
+}
+
 const APP_COLS: &str =
     "a.id, a.uscc, e.name, e.town, a.year, a.status, a.assessment_json, a.note, a.submitted_at, a.decided_at, a.decided_by";
 
-fn app_row(r: &sqlx::any::AnyRow) -> Result<Application> {
-    Ok(Application {
-        id: r.try_get(0)?,
-        uscc: r.try_get(1)?,
-        name: r.try_get(2)?,
-        town: r.try_get(3)?,
-        year: r.try_get(4)?,
-        status: r.try_get(5)?,
-        assessment_json: r.try_get(6)?,
-        note: r.try_get(7)?,
-        submitted_at: r.try_get(8)?,
-        decided_at: r.try_get(9)?,
-        decided_by: r.try_get(10)?,
-    })
-}
-
 const AWARD_COLS: &str = "id, application_id, uscc, year, article, tier, one_time, proposed_fen, granted_fen, change_reason, paid_fen, paid_on, clawed_back_fen, clawback_reason";
 
-fn award_row(r: &sqlx::any::AnyRow) -> Result<Award> {
-    Ok(Award {
-        id: r.try_get(0)?,
-        application_id: r.try_get(1)?,
-        uscc: r.try_get(2)?,
-        year: r.try_get(3)?,
-        article: r.try_get(4)?,
-        tier: r.try_get(5)?,
-        one_time: r.try_get::<i64, _>(6)? != 0,
-        proposed_fen: r.try_get(7)?,
-        granted_fen: r.try_get(8)?,
-        change_reason: r.try_get(9)?,
-        paid_fen: r.try_get(10)?,
-        paid_on: r.try_get(11)?,
-        clawed_back_fen: r.try_get(12)?,
-        clawback_reason: r.try_get(13)?,
-    })
+/// What a state change found when its condition no longer held.
+fn changed_meanwhile(id: i64, from: Option<Status>) -> StoreError {
+    let from = from.map(Status::label).unwrap_or("未申请");
+    StoreError::Conflict(format!("申请 {id} 已不处于“{from}”状态（已由他人办理或重复提交），未作修改"))
 }
 
-/// Which statuses may move to which: the review workflow.
-pub fn transition_allowed(from: &str, to: &str) -> bool {
-    matches!(
-        (from, to),
-        ("draft" | "returned", "submitted")
-            | ("submitted", "under_review")
-            | ("under_review", "approved" | "returned" | "rejected")
-            | ("approved", "paid")
-    )
+fn assessment_json(a: &Assessment) -> Result<String> {
+    serde_json::to_string(a).map_err(|e| StoreError::Invalid(format!("测算结果无法保存：{e}")))
 }
 
 impl Store {
@@ -178,26 +208,22 @@ impl Store {
     }
 
     pub async fn subsidy_enterprise(&self, uscc: &str) -> Result<Option<Enterprise>> {
-        let r = sqlx::query("SELECT uscc, name, town, contact FROM subsidy_enterprises WHERE uscc = $1")
+        Ok(sqlx::query_as::<_, Enterprise>("SELECT uscc, name, town, contact FROM subsidy_enterprises WHERE uscc = $1")
             .bind(uscc)
             .fetch_optional(self.pool())
-            .await?;
-        r.map(|r| Ok(Enterprise { uscc: r.try_get(0)?, name: r.try_get(1)?, town: r.try_get(2)?, contact: r.try_get(3)? })).transpose()
+            .await?)
     }
 
     /// Enterprises, filtered by town and a name/code fragment.
     pub async fn subsidy_enterprises(&self, town: Option<&str>, q: Option<&str>) -> Result<Vec<Enterprise>> {
-        let rows = sqlx::query(
+        Ok(sqlx::query_as::<_, Enterprise>(
             "SELECT uscc, name, town, contact FROM subsidy_enterprises WHERE ($1 = '' OR town = $1) AND ($2 = '' OR name LIKE $3 OR uscc LIKE $3) ORDER BY town, name",
         )
         .bind(town.unwrap_or(""))
         .bind(q.unwrap_or(""))
         .bind(format!("%{}%", q.unwrap_or("")))
         .fetch_all(self.pool())
-        .await?;
-        rows.iter()
-            .map(|r| Ok(Enterprise { uscc: r.try_get(0)?, name: r.try_get(1)?, town: r.try_get(2)?, contact: r.try_get(3)? }))
-            .collect()
+        .await?)
     }
 
     pub async fn subsidy_save_declaration(&self, actor: &str, uscc: &str, year: i64, applicant_json: &str) -> Result<()> {
@@ -227,62 +253,60 @@ impl Store {
         tx.commit().await
     }
 
+    /// The declared applicant JSON of an enterprise and year.
     pub async fn subsidy_declaration(&self, uscc: &str, year: i64) -> Result<Option<String>> {
-        let r = sqlx::query("SELECT applicant_json FROM subsidy_declarations WHERE uscc = $1 AND year = $2")
+        Ok(sqlx::query_scalar::<_, String>("SELECT applicant_json FROM subsidy_declarations WHERE uscc = $1 AND year = $2")
             .bind(uscc)
             .bind(year)
             .fetch_optional(self.pool())
-            .await?;
-        r.map(|r| Ok(r.try_get(0)?)).transpose()
+            .await?)
     }
 
     /// Every declaration of a year with its enterprise: for proactive matching.
-    pub async fn subsidy_declarations(&self, year: i64) -> Result<Vec<(Enterprise, String)>> {
-        let rows = sqlx::query(
+    pub async fn subsidy_declarations(&self, year: i64) -> Result<Vec<Declaration>> {
+        Ok(sqlx::query_as::<_, Declaration>(
             "SELECT e.uscc, e.name, e.town, e.contact, d.applicant_json FROM subsidy_declarations d JOIN subsidy_enterprises e ON e.uscc = d.uscc \
              WHERE d.year = $1 ORDER BY e.town, e.name",
         )
         .bind(year)
         .fetch_all(self.pool())
-        .await?;
-        rows.iter()
-            .map(|r| {
-                Ok((Enterprise { uscc: r.try_get(0)?, name: r.try_get(1)?, town: r.try_get(2)?, contact: r.try_get(3)? }, r.try_get(4)?))
-            })
-            .collect()
+        .await?)
     }
 
-    pub async fn subsidy_add_document(
-        &self,
-        actor: &str,
-        uscc: &str,
-        year: i64,
-        filename: &str,
-        content_type: &str,
-        data: &[u8],
-    ) -> Result<i64> {
+    /// Store a supporting document, refusing it when the enterprise already
+    /// holds `max_per_enterprise` (counted in the same transaction).
+    pub async fn subsidy_add_document(&self, actor: &str, d: &NewDocument<'_>, max_per_enterprise: i64) -> Result<i64> {
+        let NewDocument { uscc, year, filename, content_type, data } = *d;
         let mut tx = self.begin_write().await?;
-        let r = sqlx::query(
+        let held = sqlx::query_as::<_, Count>("SELECT COUNT(*) AS n FROM subsidy_documents WHERE uscc = $1")
+            .bind(uscc)
+            .fetch_one(tx.conn())
+            .await?
+            .n;
+        if held >= max_per_enterprise {
+            return Err(StoreError::Invalid(format!("每家企业最多保存 {max_per_enterprise} 份证明材料（已有 {held} 份）")));
+        }
+        let id = sqlx::query_as::<_, Id>(
             "INSERT INTO subsidy_documents (uscc, year, filename, content_type, size, data, uploaded_by, uploaded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
         )
         .bind(uscc)
         .bind(year)
         .bind(filename)
         .bind(content_type)
-        .bind(data.len() as i64)
+        .bind(i64::try_from(data.len()).map_err(|_| StoreError::Invalid("文件过大".into()))?)
         .bind(data.to_vec())
         .bind(actor)
         .bind(crate::now_text())
         .fetch_one(tx.conn())
-        .await?;
-        let id: i64 = r.try_get(0)?;
+        .await?
+        .id;
         tx.audit(
             actor,
             "upload",
             "subsidy_document",
             &id.to_string(),
             None,
-            Some(&serde_json::json!({"uscc": uscc, "year": year, "filename": filename})),
+            Some(&serde_json::json!({"uscc": uscc, "year": year, "filename": filename, "size": data.len()})),
         )
         .await?;
         tx.commit().await?;
@@ -290,286 +314,303 @@ impl Store {
     }
 
     pub async fn subsidy_documents(&self, uscc: &str) -> Result<Vec<Document>> {
-        let rows = sqlx::query(
-            "SELECT id, year, filename, size, uploaded_by, uploaded_at FROM subsidy_documents WHERE uscc = $1 ORDER BY year DESC, id",
+        Ok(sqlx::query_as::<_, Document>(
+            "SELECT id, uscc, year, filename, size, uploaded_by, uploaded_at FROM subsidy_documents WHERE uscc = $1 ORDER BY year DESC, id",
         )
         .bind(uscc)
         .fetch_all(self.pool())
-        .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(Document {
-                    id: r.try_get(0)?,
-                    year: r.try_get(1)?,
-                    filename: r.try_get(2)?,
-                    size: r.try_get(3)?,
-                    uploaded_by: r.try_get(4)?,
-                    uploaded_at: r.try_get(5)?,
-                })
-            })
-            .collect()
+        .await?)
     }
 
-    pub async fn subsidy_document(&self, id: i64) -> Result<(String, String, String, Vec<u8>)> {
-        let r = sqlx::query("SELECT uscc, filename, content_type, data FROM subsidy_documents WHERE id = $1")
+    /// Which enterprise a document belongs to (checked before its bytes are read).
+    pub async fn subsidy_document_owner(&self, id: i64) -> Result<String> {
+        sqlx::query_scalar::<_, String>("SELECT uscc FROM subsidy_documents WHERE id = $1")
             .bind(id)
             .fetch_optional(self.pool())
             .await?
-            .ok_or_else(|| StoreError::NotFound(format!("材料 {id}")))?;
-        Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?, r.try_get(3)?))
+            .ok_or_else(|| StoreError::NotFound(format!("材料 {id}")))
     }
 
-    /// Save an application as a draft or submit it, with the engine's assessment.
-    /// Only a draft or a returned application can be changed.
-    pub async fn subsidy_save_application(&self, actor: &str, uscc: &str, year: i64, assessment_json: &str, submit: bool) -> Result<i64> {
+    pub async fn subsidy_document(&self, id: i64) -> Result<DocumentFile> {
+        sqlx::query_as::<_, DocumentFile>("SELECT uscc, filename, data FROM subsidy_documents WHERE id = $1")
+            .bind(id)
+            .fetch_optional(self.pool())
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("材料 {id}")))
+    }
+
+    /// Create or update an enterprise's application for a year with the
+    /// engine's assessment, moving it from `from` (`None`: there is none yet)
+    /// to `to`. The move is conditional: if the application is no longer in
+    /// `from` (or one was created meanwhile) nothing is written and the answer
+    /// is a conflict. One application per enterprise and year (unique key).
+    pub async fn subsidy_save_application(
+        &self,
+        actor: &str,
+        uscc: &str,
+        year: i64,
+        assessment: &Assessment,
+        from: Option<Status>,
+        to: Status,
+    ) -> Result<i64> {
+        let json = assessment_json(assessment)?;
+        let submitted_at = (to == Status::Submitted).then(crate::now_text);
         let mut tx = self.begin_write().await?;
-        let cur = sqlx::query("SELECT id, status FROM subsidy_applications WHERE uscc = $1 AND year = $2")
-            .bind(uscc)
-            .bind(year)
-            .fetch_optional(tx.conn())
-            .await?;
-        let status = if submit { "submitted" } else { "draft" };
-        let submitted_at = submit.then(crate::now_text);
-        let id = match cur {
-            Some(r) => {
-                let id: i64 = r.try_get(0)?;
-                let st: String = r.try_get(1)?;
-                if st != "draft" && st != "returned" {
-                    return Err(StoreError::Invalid(format!("{year}年度的申请已处于“{}”状态，不能修改；同一事项不重复申报", status_label(&st))));
-                }
-                sqlx::query("UPDATE subsidy_applications SET status = $1, assessment_json = $2, submitted_at = COALESCE($3, submitted_at) WHERE id = $4")
-                    .bind(status)
-                    .bind(assessment_json)
-                    .bind(&submitted_at)
-                    .bind(id)
-                    .execute(tx.conn())
-                    .await?;
-                id
-            }
-            None => sqlx::query("INSERT INTO subsidy_applications (uscc, year, status, assessment_json, submitted_at) VALUES ($1, $2, $3, $4, $5) RETURNING id")
+        let id = match from {
+            None => {
+                sqlx::query_as::<_, Id>(
+                    "INSERT INTO subsidy_applications (uscc, year, status, assessment_json, submitted_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
+                )
                 .bind(uscc)
                 .bind(year)
-                .bind(status)
-                .bind(assessment_json)
+                .bind(to.as_str())
+                .bind(&json)
                 .bind(&submitted_at)
                 .fetch_one(tx.conn())
-                .await?
-                .try_get(0)?,
+                .await
+                .map_err(|e| match StoreError::from(e) {
+                    StoreError::Conflict(_) => StoreError::Conflict(format!("{year}年度已有申请（同一事项不重复申报），未作修改")),
+                    other => other,
+                })?
+                .id
+            }
+            Some(from) => sqlx::query_as::<_, Id>(
+                "UPDATE subsidy_applications SET status = $1, assessment_json = $2, submitted_at = COALESCE($3, submitted_at) \
+                 WHERE uscc = $4 AND year = $5 AND status = $6 RETURNING id",
+            )
+            .bind(to.as_str())
+            .bind(&json)
+            .bind(&submitted_at)
+            .bind(uscc)
+            .bind(year)
+            .bind(from.as_str())
+            .fetch_optional(tx.conn())
+            .await?
+            .ok_or_else(|| StoreError::Conflict(format!("{year}年度的申请已不处于“{}”状态，未作修改", from.label())))?
+            .id,
         };
-        let after = serde_json::json!({"status": status, "assessment": serde_json::from_str::<serde_json::Value>(assessment_json).ok()});
-        tx.audit(actor, status, "subsidy_application", &id.to_string(), None, Some(&after)).await?;
+        let after = serde_json::json!({"status": to, "assessment": assessment});
+        let before = from.map(|f| serde_json::json!({"status": f}));
+        tx.audit(actor, to.as_str(), "subsidy_application", &id.to_string(), before.as_ref(), Some(&after)).await?;
         tx.commit().await?;
         Ok(id)
     }
 
-    pub async fn subsidy_applications(&self, status: Option<&str>, year: Option<i64>, uscc: Option<&str>) -> Result<Vec<Application>> {
+    pub async fn subsidy_applications(&self, status: Option<Status>, year: Option<i64>, uscc: Option<&str>) -> Result<Vec<Application>> {
         let sql = format!(
             "SELECT {APP_COLS} FROM subsidy_applications a JOIN subsidy_enterprises e ON e.uscc = a.uscc \
              WHERE ($1 = '' OR a.status = $1) AND ($2 = 0 OR a.year = $2) AND ($3 = '' OR a.uscc = $3) ORDER BY a.year DESC, a.id DESC"
         );
-        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(status.unwrap_or(""))
+        Ok(sqlx::query_as::<_, Application>(sqlx::AssertSqlSafe(sql))
+            .bind(status.map(Status::as_str).unwrap_or(""))
             .bind(year.unwrap_or(0))
             .bind(uscc.unwrap_or(""))
             .fetch_all(self.pool())
-            .await?;
-        rows.iter().map(app_row).collect()
+            .await?)
     }
 
     pub async fn subsidy_application(&self, id: i64) -> Result<(Application, Vec<Award>)> {
         let sql = format!("SELECT {APP_COLS} FROM subsidy_applications a JOIN subsidy_enterprises e ON e.uscc = a.uscc WHERE a.id = $1");
-        let r = sqlx::query(sqlx::AssertSqlSafe(sql))
+        let app = sqlx::query_as::<_, Application>(sqlx::AssertSqlSafe(sql))
             .bind(id)
             .fetch_optional(self.pool())
             .await?
             .ok_or_else(|| StoreError::NotFound(format!("申请 {id}")))?;
-        let app = app_row(&r)?;
-        let awards =
-            sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {AWARD_COLS} FROM subsidy_awards WHERE application_id = $1 ORDER BY article")))
-                .bind(id)
-                .fetch_all(self.pool())
-                .await?
-                .iter()
-                .map(award_row)
-                .collect::<Result<Vec<_>>>()?;
+        let awards = sqlx::query_as::<_, Award>(sqlx::AssertSqlSafe(format!(
+            "SELECT {AWARD_COLS} FROM subsidy_awards WHERE application_id = $1 ORDER BY article"
+        )))
+        .bind(id)
+        .fetch_all(self.pool())
+        .await?;
         Ok((app, awards))
     }
 
-    /// Move an application along the workflow (not approval, which has its own call).
-    pub async fn subsidy_set_status(&self, actor: &str, id: i64, to: &str, note: &str) -> Result<()> {
-        let (app, _) = self.subsidy_application(id).await?;
-        if !transition_allowed(&app.status, to) || to == "approved" || to == "paid" {
-            return Err(StoreError::Invalid(format!("申请不能从“{}”变为“{}”", status_label(&app.status), status_label(to))));
-        }
-        if matches!(to, "returned" | "rejected") && note.trim().is_empty() {
-            return Err(StoreError::Invalid("退回或不予支持须写明理由".into()));
-        }
+    /// Move an application from `from` to `to` with a note (受理、退回、不予支持).
+    /// `decided` records who decided and when. Conditional: a conflict when
+    /// the application is no longer in `from`.
+    pub async fn subsidy_transition(&self, actor: &str, id: i64, from: Status, to: Status, note: &str, decided: bool) -> Result<()> {
         let mut tx = self.begin_write().await?;
-        let decided = matches!(to, "returned" | "rejected");
-        sqlx::query("UPDATE subsidy_applications SET status = $1, note = $2, decided_at = CASE WHEN $3 = 1 THEN $4 ELSE decided_at END, decided_by = CASE WHEN $3 = 1 THEN $5 ELSE decided_by END WHERE id = $6 AND status = $7")
-            .bind(to)
-            .bind(note.trim())
-            .bind(i64::from(decided))
-            .bind(crate::now_text())
-            .bind(actor)
-            .bind(id)
-            .bind(&app.status)
-            .execute(tx.conn())
-            .await?;
+        let done = sqlx::query(
+            "UPDATE subsidy_applications SET status = $1, note = $2, decided_at = CASE WHEN $3 = 1 THEN $4 ELSE decided_at END, \
+             decided_by = CASE WHEN $3 = 1 THEN $5 ELSE decided_by END WHERE id = $6 AND status = $7",
+        )
+        .bind(to.as_str())
+        .bind(note.trim())
+        .bind(i64::from(decided))
+        .bind(crate::now_text())
+        .bind(actor)
+        .bind(id)
+        .bind(from.as_str())
+        .execute(tx.conn())
+        .await?
+        .rows_affected();
+        if done != 1 {
+            return Err(changed_meanwhile(id, Some(from)));
+        }
         tx.audit(
             actor,
-            to,
+            to.as_str(),
             "subsidy_application",
             &id.to_string(),
-            Some(&serde_json::json!({"status": app.status})),
-            Some(&serde_json::json!({"status": to, "note": note})),
+            Some(&serde_json::json!({"status": from})),
+            Some(&serde_json::json!({"status": to, "note": kernel::echo(note)})),
         )
         .await?;
         tx.commit().await
     }
 
-    /// Approve with the amounts granted per article. A granted amount that
-    /// differs from the engine's proposal needs a written reason.
-    pub async fn subsidy_approve(&self, actor: &str, id: i64, decisions: &[AwardDecision], note: &str) -> Result<()> {
-        let (app, _) = self.subsidy_application(id).await?;
-        if app.status != "under_review" {
-            return Err(StoreError::Invalid(format!("只有审核中的申请可以批准（当前：{}）", status_label(&app.status))));
-        }
-        for d in decisions {
-            if d.granted_fen < 0 || d.granted_fen > d.proposed_fen {
-                return Err(StoreError::Invalid(format!("第{}条：核定金额须在 0 至测算金额之间", d.article)));
-            }
-            if d.granted_fen != d.proposed_fen && d.change_reason.trim().is_empty() {
-                return Err(StoreError::Invalid(format!("第{}条：核定金额与测算金额不同，须写明理由", d.article)));
-            }
-        }
+    /// Approve (`from` → 已批准) with the amounts the engine decided
+    /// ([`ecommerce::workflow::decide_awards`]), in one transaction: the
+    /// conditional state change first, so a second approval finds nothing to
+    /// change and writes no award.
+    pub async fn subsidy_approve(&self, actor: &str, id: i64, from: Status, decisions: &[AwardDecision], note: &str) -> Result<()> {
         let mut tx = self.begin_write().await?;
+        let Applicant { uscc, year } = sqlx::query_as::<_, Applicant>(
+            "UPDATE subsidy_applications SET status = $1, note = $2, decided_at = $3, decided_by = $4 WHERE id = $5 AND status = $6 RETURNING uscc, year",
+        )
+        .bind(Status::Approved.as_str())
+        .bind(note.trim())
+        .bind(crate::now_text())
+        .bind(actor)
+        .bind(id)
+        .bind(from.as_str())
+        .fetch_optional(tx.conn())
+        .await?
+        .ok_or_else(|| changed_meanwhile(id, Some(from)))?;
         for d in decisions {
             sqlx::query(
                 "INSERT INTO subsidy_awards (application_id, uscc, year, article, tier, one_time, proposed_fen, granted_fen, change_reason) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
             )
             .bind(id)
-            .bind(&app.uscc)
-            .bind(app.year)
-            .bind(d.article)
-            .bind(d.tier)
+            .bind(&uscc)
+            .bind(year)
+            .bind(i64::from(d.article))
+            .bind(i64::from(d.tier))
             .bind(i64::from(d.one_time))
-            .bind(d.proposed_fen)
-            .bind(d.granted_fen)
-            .bind(d.change_reason.trim())
+            .bind(d.assessed.fen())
+            .bind(d.granted.fen())
+            .bind(d.reason.trim())
             .execute(tx.conn())
-            .await?;
+            .await
+            .map_err(|e| match StoreError::from(e) {
+                StoreError::Conflict(_) => StoreError::Conflict(format!(
+                    "第{}条：本企业已获得过该项奖励（同一项目不重复享受，一次性奖励只享受一次），未作修改",
+                    d.article
+                )),
+                other => other,
+            })?;
         }
-        sqlx::query("UPDATE subsidy_applications SET status = 'approved', note = $1, decided_at = $2, decided_by = $3 WHERE id = $4")
-            .bind(note.trim())
-            .bind(crate::now_text())
-            .bind(actor)
-            .bind(id)
-            .execute(tx.conn())
-            .await?;
-        let after = serde_json::json!({"status": "approved", "awards": decisions, "note": note});
-        tx.audit(actor, "approve", "subsidy_application", &id.to_string(), Some(&serde_json::json!({"status": app.status})), Some(&after))
+        let after = serde_json::json!({"status": Status::Approved, "awards": decisions, "note": kernel::echo(note)});
+        tx.audit(actor, "approve", "subsidy_application", &id.to_string(), Some(&serde_json::json!({"status": from})), Some(&after))
             .await?;
         tx.commit().await
     }
 
-    /// Record the payment of every award of an approved application.
-    pub async fn subsidy_pay(&self, actor: &str, id: i64, paid_on: &str) -> Result<()> {
-        let (app, _) = self.subsidy_application(id).await?;
-        if app.status != "approved" {
-            return Err(StoreError::Invalid(format!("只有已批准的申请可以拨付（当前：{}）", status_label(&app.status))));
-        }
+    /// Record the payment (已批准 → 已拨付) of every award of an application,
+    /// in one transaction with the conditional state change: paid once.
+    pub async fn subsidy_pay(&self, actor: &str, id: i64, from: Status, to: Status, paid_on: &str) -> Result<()> {
         let mut tx = self.begin_write().await?;
-        sqlx::query("UPDATE subsidy_awards SET paid_fen = granted_fen, paid_on = $1 WHERE application_id = $2")
+        let done = sqlx::query("UPDATE subsidy_applications SET status = $1 WHERE id = $2 AND status = $3")
+            .bind(to.as_str())
+            .bind(id)
+            .bind(from.as_str())
+            .execute(tx.conn())
+            .await?
+            .rows_affected();
+        if done != 1 {
+            return Err(changed_meanwhile(id, Some(from)));
+        }
+        sqlx::query("UPDATE subsidy_awards SET paid_fen = granted_fen, paid_on = $1 WHERE application_id = $2 AND paid_fen = 0")
             .bind(paid_on)
             .bind(id)
             .execute(tx.conn())
             .await?;
-        sqlx::query("UPDATE subsidy_applications SET status = 'paid' WHERE id = $1").bind(id).execute(tx.conn()).await?;
         tx.audit(
             actor,
             "pay",
             "subsidy_application",
             &id.to_string(),
-            Some(&serde_json::json!({"status": "approved"})),
-            Some(&serde_json::json!({"status": "paid", "paid_on": paid_on})),
+            Some(&serde_json::json!({"status": from})),
+            Some(&serde_json::json!({"status": to, "paid_on": paid_on})),
         )
         .await?;
         tx.commit().await
     }
 
-    /// Claw back an article 9 award on falsified data (弄虚作假的，追回奖励资金).
-    pub async fn subsidy_clawback(&self, actor: &str, award_id: i64, amount_fen: i64, reason: &str) -> Result<()> {
-        let r = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {AWARD_COLS} FROM subsidy_awards WHERE id = $1")))
+    pub async fn subsidy_award(&self, award_id: i64) -> Result<Award> {
+        sqlx::query_as::<_, Award>(sqlx::AssertSqlSafe(format!("SELECT {AWARD_COLS} FROM subsidy_awards WHERE id = $1")))
             .bind(award_id)
             .fetch_optional(self.pool())
             .await?
-            .ok_or_else(|| StoreError::NotFound(format!("奖励 {award_id}")))?;
-        let a = award_row(&r)?;
-        if a.article != 9 {
-            return Err(StoreError::Invalid("追回只适用于第9条跨境电商奖励（数据弄虚作假）".into()));
-        }
-        if reason.trim().is_empty() {
-            return Err(StoreError::Invalid("追回须写明事实和理由".into()));
-        }
-        if amount_fen <= 0 || amount_fen + a.clawed_back_fen > a.granted_fen {
-            return Err(StoreError::Invalid("追回金额须大于0且累计不超过核定金额".into()));
-        }
+            .ok_or_else(|| StoreError::NotFound(format!("奖励 {award_id}")))
+    }
+
+    /// Set an award's clawed-back total from `before` to `after` (the engine
+    /// checked it against what was paid). Conditional on `before`: of two
+    /// concurrent clawbacks decided on the same figures, one takes effect.
+    pub async fn subsidy_clawback(&self, actor: &str, award_id: i64, before: i64, after: i64, reason: &str) -> Result<()> {
         let mut tx = self.begin_write().await?;
-        sqlx::query("UPDATE subsidy_awards SET clawed_back_fen = clawed_back_fen + $1, clawback_reason = $2 WHERE id = $3")
-            .bind(amount_fen)
-            .bind(reason.trim())
-            .bind(award_id)
-            .execute(tx.conn())
-            .await?;
+        let done =
+            sqlx::query("UPDATE subsidy_awards SET clawed_back_fen = $1, clawback_reason = $2 WHERE id = $3 AND clawed_back_fen = $4")
+                .bind(after)
+                .bind(reason.trim())
+                .bind(award_id)
+                .bind(before)
+                .execute(tx.conn())
+                .await?
+                .rows_affected();
+        if done != 1 {
+            return Err(StoreError::Conflict(format!("奖励 {award_id} 的追回金额已变更（已由他人办理），未作修改")));
+        }
         tx.audit(
             actor,
             "clawback",
             "subsidy_award",
             &award_id.to_string(),
-            Some(&serde_json::json!({"clawed_back_fen": a.clawed_back_fen})),
-            Some(&serde_json::json!({"clawed_back_fen": a.clawed_back_fen + amount_fen, "reason": reason})),
+            Some(&serde_json::json!({"clawed_back_fen": before})),
+            Some(&serde_json::json!({"clawed_back_fen": after, "reason": kernel::echo(reason)})),
         )
         .await?;
         tx.commit().await
     }
 
     /// Awards an enterprise has received (approved or paid, not wholly clawed
-    /// back), for the engine's one-time and tier rules: (article, year, tier).
-    pub async fn subsidy_awards_received(&self, uscc: &str) -> Result<Vec<(i64, i64, i64)>> {
-        let rows = sqlx::query(
+    /// back), for the engine's one-time and tier rules.
+    pub async fn subsidy_awards_received(&self, uscc: &str) -> Result<Vec<AwardReceived>> {
+        let rows = sqlx::query_as::<_, Received>(
             "SELECT w.article, w.year, w.tier FROM subsidy_awards w JOIN subsidy_applications a ON a.id = w.application_id \
-             WHERE w.uscc = $1 AND a.status IN ('approved', 'paid') AND w.granted_fen > w.clawed_back_fen ORDER BY w.year, w.article",
+             WHERE w.uscc = $1 AND a.status IN ($2, $3) AND w.granted_fen > w.clawed_back_fen ORDER BY w.year, w.article",
         )
         .bind(uscc)
+        .bind(Status::Approved.as_str())
+        .bind(Status::Paid.as_str())
         .fetch_all(self.pool())
         .await?;
-        rows.iter().map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?))).collect()
+        rows.into_iter()
+            .map(|r| {
+                let bad = |what: &str, v: i64| StoreError::Invalid(format!("奖励记录的{what} {v} 无效"));
+                Ok(AwardReceived {
+                    article: u8::try_from(r.article).map_err(|_| bad("条款", r.article))?,
+                    year: i32::try_from(r.year).map_err(|_| bad("年度", r.year))?,
+                    tier: u8::try_from(r.tier).map_err(|_| bad("档次", r.tier))?,
+                })
+            })
+            .collect()
     }
 
     /// Committed and paid per article and tier for a year (0 = every year).
     pub async fn subsidy_budget(&self, year: i64) -> Result<Vec<BudgetLine>> {
-        let rows = sqlx::query(
-            "SELECT w.year, w.article, w.tier, COUNT(*), CAST(SUM(w.granted_fen) AS BIGINT), CAST(SUM(w.paid_fen) AS BIGINT), CAST(SUM(w.clawed_back_fen) AS BIGINT) \
+        Ok(sqlx::query_as::<_, BudgetLine>(
+            "SELECT w.year AS year, w.article AS article, w.tier AS tier, COUNT(*) AS awards, CAST(SUM(w.granted_fen) AS BIGINT) AS committed_fen, \
+             CAST(SUM(w.paid_fen) AS BIGINT) AS paid_fen, CAST(SUM(w.clawed_back_fen) AS BIGINT) AS clawed_back_fen \
              FROM subsidy_awards w JOIN subsidy_applications a ON a.id = w.application_id \
-             WHERE a.status IN ('approved', 'paid') AND ($1 = 0 OR w.year = $1) GROUP BY w.year, w.article, w.tier ORDER BY w.year, w.article, w.tier",
+             WHERE a.status IN ($2, $3) AND ($1 = 0 OR w.year = $1) GROUP BY w.year, w.article, w.tier ORDER BY w.year, w.article, w.tier",
         )
         .bind(year)
+        .bind(Status::Approved.as_str())
+        .bind(Status::Paid.as_str())
         .fetch_all(self.pool())
-        .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(BudgetLine {
-                    year: r.try_get(0)?,
-                    article: r.try_get(1)?,
-                    tier: r.try_get(2)?,
-                    awards: r.try_get(3)?,
-                    committed_fen: r.try_get(4)?,
-                    paid_fen: r.try_get(5)?,
-                    clawed_back_fen: r.try_get(6)?,
-                })
-            })
-            .collect()
+        .await?)
     }
 
     pub async fn subsidy_record_actual(&self, actor: &str, a: &TargetActual) -> Result<()> {
@@ -600,36 +641,11 @@ impl Store {
     }
 
     pub async fn subsidy_actuals(&self) -> Result<Vec<TargetActual>> {
-        let rows =
-            sqlx::query("SELECT target, period, town, value, note, recorded_by FROM subsidy_target_actuals ORDER BY target, period, town")
-                .fetch_all(self.pool())
-                .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(TargetActual {
-                    target: r.try_get(0)?,
-                    period: r.try_get(1)?,
-                    town: r.try_get(2)?,
-                    value: r.try_get(3)?,
-                    note: r.try_get(4)?,
-                    recorded_by: r.try_get(5)?,
-                })
-            })
-            .collect()
-    }
-}
-
-/// The Chinese name of an application status.
-pub fn status_label(s: &str) -> &'static str {
-    match s {
-        "draft" => "草稿",
-        "submitted" => "已提交",
-        "under_review" => "审核中",
-        "approved" => "已批准",
-        "returned" => "退回修改",
-        "rejected" => "不予支持",
-        "paid" => "已拨付",
-        _ => "未知",
+        Ok(sqlx::query_as::<_, TargetActual>(
+            "SELECT target, period, town, value, note, recorded_by FROM subsidy_target_actuals ORDER BY target, period, town",
+        )
+        .fetch_all(self.pool())
+        .await?)
     }
 }
 

@@ -187,10 +187,10 @@ async fn uploads_over_the_configured_limit_are_refused_with_413() {
 }
 
 #[tokio::test]
-async fn documents_kept_in_the_database_stop_at_2_mb_with_a_named_error() {
+async fn documents_kept_in_the_database_stop_at_20_mb_with_a_named_error() {
     let app = spawn_app().await;
     let (ent, csrf) = app.login("enterprise").await;
-    let r = app.send(post("/subsidy/documents", &ent, &csrf, streamed("营业执照.pdf", b"%PDF", b'x', 3 << 20))).await;
+    let r = app.send(post("/subsidy/documents", &ent, &csrf, streamed("营业执照.pdf", b"%PDF", b'x', 21 << 20))).await;
     assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE, "{}", r.body);
-    assert!(r.body.contains("文件超过上限 2 MB"), "{}", r.body);
+    assert!(r.body.contains("20 MB"), "{}", r.body);
 }

@@ -1,6 +1,7 @@
 // E-commerce support in a real browser: an enterprise declares its figures and
 // submits; the commerce bureau sees the explanation and approves; the award
-// shows in the budget view; the enterprise sees the decision.
+// shows in the budget view; the enterprise sees the decision; 区财政局 pays
+// (the commerce bureau has no payment button).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { BASE, launch, loginAs } from '../lib.mjs';
@@ -42,6 +43,7 @@ test('declare, submit, review, approve, budget, decision', async () => {
   await submit(rev.page, '#start-review');
   await submit(rev.page, '#approve');
   assert.match(await rev.page.textContent('#application-status'), /已批准/);
+  assert.equal(await rev.page.$('#pay'), null, 'payment is the finance bureau\'s duty');
   await rev.page.goto(`${BASE}/subsidy/budget?year=2024`);
   assert.equal(await rev.page.textContent('#budget-committed'), '418000.00');
   assert.match(await rev.page.textContent('#budget'), /第3条/);
@@ -49,8 +51,16 @@ test('declare, submit, review, approve, budget, decision', async () => {
   await ent.page.goto(appUrl);
   assert.match(await ent.page.textContent('#application-status'), /已批准/);
   assert.match(await ent.page.textContent('#awards'), /360000\.00/);
+
+  const fin = await loginAs(browser, 'finance');
+  await fin.page.goto(appUrl);
+  await submit(fin.page, '#pay');
+  assert.match(await fin.page.textContent('#application-status'), /已拨付/);
+  await fin.page.goto(`${BASE}/subsidy/budget?year=2024`);
+  assert.equal(await fin.page.textContent('#budget-paid'), '418000.00');
   await ent.context.close();
   await rev.context.close();
+  await fin.context.close();
 });
 
 test('an enterprise sees only its own applications', async () => {
