@@ -21,6 +21,44 @@ pub struct ItemResult {
     pub invalid_votes: Vec<String>,
 }
 
+impl ItemResult {
+    /// 通过 / 未通过.
+    pub fn outcome(&self) -> &'static str {
+        if self.passed { "通过" } else { "未通过" }
+    }
+
+    /// The result as announced and recorded with the item (四（六）5: 公布表决结果):
+    /// `通过（赞成 7，反对 0，弃权 0，通过需 6）`.
+    pub fn announced(&self) -> String {
+        format!(
+            "{}（赞成 {}，反对 {}，弃权 {}，通过需 {}）",
+            self.outcome(),
+            self.votes_for,
+            self.votes_against,
+            self.abstentions,
+            self.votes_required
+        )
+    }
+
+    /// The count in one line, naming the votes that do not count:
+    /// `赞成 5，反对 1，弃权 0；通过需 6：未通过。无效表决：区财政局`.
+    pub fn tally(&self) -> String {
+        let mut s = format!(
+            "赞成 {}，反对 {}，弃权 {}；通过需 {}：{}",
+            self.votes_for,
+            self.votes_against,
+            self.abstentions,
+            self.votes_required,
+            self.outcome()
+        );
+        if !self.invalid_votes.is_empty() {
+            s.push_str("。无效表决：");
+            s.push_str(&self.invalid_votes.join("、"));
+        }
+        s
+    }
+}
+
 /// The decision on one meeting. Serialises to exactly the CLI contract's output.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Decision {

@@ -17,6 +17,12 @@ pub struct App {
 /// The router over a fresh database with reference data and demo accounts.
 /// `all_demo` also seeds every module's demo data.
 pub async fn spawn_app_with(all_demo: bool) -> App {
+    spawn_app_at(all_demo, None).await
+}
+
+/// As [`spawn_app_with`], with the app's clock fixed to `today` when given
+/// (the demo is then seeded as of that day).
+pub async fn spawn_app_at(all_demo: bool, today: Option<kernel::Date>) -> App {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}", dir.path().join("t.db").display());
     let store = store::Store::connect(&url).await.unwrap();
@@ -29,7 +35,10 @@ pub async fn spawn_app_with(all_demo: bool) -> App {
     } else {
         store::demo::seed_core(&store).await.unwrap();
     }
-    let app = app::App::new(store.clone(), params, calendar).unwrap();
+    let mut app = app::App::new(store.clone(), params, calendar).unwrap();
+    if let Some(d) = today {
+        app = app.with_clock(app::Clock::Fixed(d));
+    }
     let state = web::AppState::new(app, false);
     if all_demo {
         web::modules::seed_demo(&state).await.unwrap();
