@@ -10,9 +10,13 @@
 //! version …`, so that two requests deciding on the same state cannot both
 //! take effect: the second finds the row changed and is a conflict.
 
+use std::str::FromStr;
+
+use kernel::labelled::UnknownCode;
 use meeting::{Attendance, Stage, Vote};
 use serde::Serialize;
-use sqlx::Row as _;
+use sqlx::any::AnyRow;
+use sqlx::{FromRow, Row as _};
 
 use crate::documents::{self, FileData, Key, StoredFile};
 use crate::{Result, Store, StoreError, WriteTx};
@@ -37,7 +41,7 @@ pub struct Representative {
     pub to_date: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq, Eq, sqlx::FromRow)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct Meeting {
     pub id: i64,
     pub title: String,
@@ -46,7 +50,6 @@ pub struct Meeting {
     pub meeting_date: String,
     pub place: String,
     /// An unknown code in the database is a decode error, never a guess.
-    #[sqlx(try_from = "String")]
     pub stage: Stage,
     pub materials_sent_on: Option<String>,
     pub summary: String,
@@ -57,10 +60,9 @@ pub struct Meeting {
 }
 
 /// One unit's vote on one item.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq, sqlx::FromRow)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct CastVote {
     pub unit: String,
-    #[sqlx(try_from = "String")]
     pub vote: Vote,
 }
 
@@ -84,14 +86,56 @@ pub struct Delivery {
 }
 
 /// How one unit attended.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq, sqlx::FromRow)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct AttendanceRecord {
     pub unit: String,
-    #[sqlx(try_from = "String")]
     pub status: Attendance,
     pub attendee: String,
     /// The unit head's written opinion, carried by a proxy (受委托人).
     pub opinion: String,
+}
+
+/// A stored code read as its enum: an unknown code is a decode error that
+/// names the column and the code (sqlx's `try_from` attribute loses the message).
+fn code<T: FromStr<Err = UnknownCode>>(row: &AnyRow, column: &str) -> Result<T, sqlx::Error> {
+    let s: String = row.try_get(column)?;
+    s.parse().map_err(|e: UnknownCode| sqlx::Error::ColumnDecode { index: column.to_string(), source: Box::new(e) })
+}
+
+impl FromRow<'_, AnyRow> for Meeting {
+    fn from_row(r: &AnyRow) -> Result<Self, sqlx::Error> {
+        Ok(Meeting {
+            id: r.try_get("id")?,
+            title: r.try_get("title")?,
+            proposed_by: r.try_get("proposed_by")?,
+            proposed_on: r.try_get("proposed_on")?,
+            meeting_date: r.try_get("meeting_date")?,
+            place: r.try_get("place")?,
+            stage: code(r, "stage")?,
+            materials_sent_on: r.try_get("materials_sent_on")?,
+            summary: r.try_get("summary")?,
+            minutes_number: r.try_get("minutes_number")?,
+            minutes_issued_on: r.try_get("minutes_issued_on")?,
+            version: r.try_get("version")?,
+        })
+    }
+}
+
+impl FromRow<'_, AnyRow> for CastVote {
+    fn from_row(r: &AnyRow) -> Result<Self, sqlx::Error> {
+        Ok(CastVote { unit: r.try_get("unit")?, vote: code(r, "vote")? })
+    }
+}
+
+impl FromRow<'_, AnyRow> for AttendanceRecord {
+    fn from_row(r: &AnyRow) -> Result<Self, sqlx::Error> {
+        Ok(AttendanceRecord {
+            unit: r.try_get("unit")?,
+            status: code(r, "status")?,
+            attendee: r.try_get("attendee")?,
+            opinion: r.try_get("opinion")?,
+        })
+    }
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
@@ -179,8 +223,7 @@ async fn current_stage(tx: &mut WriteTx, id: i64) -> Result<Stage> {
         .fetch_optional(tx.conn())
         .await?
         .ok_or_else(|| StoreError::NotFound(format!("会议 {id}")))?;
-    let code: String = row.try_get("stage")?;
-    code.parse().map_err(|e: kernel::labelled::UnknownCode| StoreError::Invalid(e.to_string()))
+    Ok(code(&row, "stage")?)
 }
 
 async fn unit_names(tx: &mut WriteTx) -> Result<Vec<String>> {
@@ -350,7 +393,7 @@ impl Store {
         .await?;
         for r in &votes {
             let item: i64 = r.try_get("item_id")?;
-            let v = <CastVote as sqlx::FromRow<_>>::from_row(r)?;
+            let v = CastVote::from_row(r)?;
             if let Some(it) = items.iter_mut().find(|i| i.id == item) {
                 it.votes.push(v);
             }
