@@ -232,3 +232,35 @@ pub fn decide(rules: &Rules, req: &DecideRequest) -> Decision {
         trace,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn results_in_words() {
+        let r = ItemResult {
+            title: "议题".into(),
+            votes_for: 5,
+            votes_against: 1,
+            abstentions: 0,
+            votes_required: 6,
+            passed: false,
+            invalid_votes: vec!["区财政局".into()],
+        };
+        assert_eq!(r.announced(), "未通过（赞成 5，反对 1，弃权 0，通过需 6）");
+        assert_eq!(r.tally(), "赞成 5，反对 1，弃权 0；通过需 6：未通过。无效表决：区财政局");
+        let r = ItemResult { votes_for: 6, passed: true, invalid_votes: Vec::new(), ..r };
+        assert_eq!(r.announced(), "通过（赞成 6，反对 1，弃权 0，通过需 6）");
+        assert_eq!(r.tally(), "赞成 6，反对 1，弃权 0；通过需 6：通过");
+    }
+
+    #[test]
+    fn a_proxy_carries_the_heads_written_opinion() {
+        use crate::request::check_proxy_opinion;
+        assert!(check_proxy_opinion("区财政局", Attendance::Proxy, "  ").is_err());
+        assert!(check_proxy_opinion("区财政局", Attendance::Proxy, "同意").is_ok());
+        assert!(check_proxy_opinion("区财政局", Attendance::Present, "").is_ok());
+        assert!(check_proxy_opinion("区财政局", Attendance::Absent, "").is_ok());
+    }
+}

@@ -6,7 +6,7 @@
 use access::{Action, Actor};
 use meeting::{Attendance, Progress, Stage, Vote};
 use store::documents;
-use store::meeting::{AttendanceRecord, CastVote, Effect, NewMeeting, StageChange};
+use store::meeting::{AttendanceRecord, CastVote, Effect, MeetingDetail, NewMeeting, StageChange};
 
 use super::read::{minutes_number, view};
 use super::{bounded, date, may, may_take, member_units, rules};
@@ -80,19 +80,22 @@ pub struct AdvanceInput {
     pub summary: Option<String>,
 }
 
-fn stale() -> Error {
-    Error::Conflict("会议记录已更新（可能已由他人办理），本次操作未生效，请刷新页面后重试".into())
+/// The meeting a step is asked for, if the actor runs it and it is still as
+/// the page showed it (its `version`): the member units and the record.
+async fn as_shown(app: &App, actor: &Actor, id: i64, version: i64) -> Result<(Vec<String>, MeetingDetail)> {
+    let units = member_units(app).await?;
+    may(app, actor, Action::MeetingRun, &units)?;
+    let detail = app.store.meeting_detail(id).await?;
+    if detail.meeting.version != version {
+        return Err(Error::Conflict("会议记录已更新（可能已由他人办理），本次操作未生效，请刷新页面后重试".into()));
+    }
+    Ok((units, detail))
 }
 
 /// Take the next step. Sending the materials is its own use case
 /// ([`send_materials`]), since it needs the day they were delivered.
 pub async fn advance(app: &App, actor: &Actor, id: i64, input: &AdvanceInput) -> Result<Stage> {
-    let units = member_units(app).await?;
-    may(app, actor, Action::MeetingRun, &units)?;
-    let detail = app.store.meeting_detail(id).await?;
-    if detail.meeting.version != input.version {
-        return Err(stale());
-    }
+    let (units, detail) = as_shown(app, actor, id, input.version).await?;
     let from = detail.meeting.stage;
     let Some(step) = from.forward() else {
         return Err(Error::invalid("会议纪要已印发，会议已结束"));
@@ -138,12 +141,7 @@ pub struct SendInput {
 }
 
 pub async fn send_materials(app: &App, actor: &Actor, id: i64, input: &SendInput) -> Result<()> {
-    let units = member_units(app).await?;
-    may(app, actor, Action::MeetingRun, &units)?;
-    let detail = app.store.meeting_detail(id).await?;
-    if detail.meeting.version != input.version {
-        return Err(stale());
-    }
+    let (units, detail) = as_shown(app, actor, id, input.version).await?;
     let from = detail.meeting.stage;
     let step = from
         .transition(Stage::MaterialsSent)
