@@ -469,7 +469,8 @@ fn path_error(e: serde_path_to_error::Error<serde_json::Error>, prefix: &str) ->
         (_, _) if p.starts_with('[') => format!("{prefix}{p}"),
         (_, _) => format!("{prefix}.{p}"),
     };
-    InputError { path, message: e.into_inner().to_string() }
+    // serde's message repeats the offending value: bounded, as the path is.
+    InputError { path: kernel::clip(&path, 200).into_owned(), message: kernel::clip(&e.into_inner().to_string(), 600).into_owned() }
 }
 
 /// Checks the type system cannot express: article and tier numbers.

@@ -119,7 +119,7 @@ fn optional_time(path: &str, s: &Option<String>) -> Result<Option<OffsetTime>, I
 fn check_reference(path: &str, r: &str) -> Result<(), InputError> {
     let parts: Vec<&str> = r.split(',').collect();
     if parts.len() != 3 {
-        return Err(InputError::new(path, format!("应为 sender,identifier,sent 形式（三段，以逗号分隔），得到 {r:?}")));
+        return Err(InputError::new(path, format!("应为 sender,identifier,sent 形式（三段，以逗号分隔），得到 {:?}", kernel::echo(r))));
     }
     check_token(&format!("{path}.sender"), parts[0])?;
     check_token(&format!("{path}.identifier"), parts[1])?;
@@ -162,7 +162,7 @@ pub fn to_cap_xml(rules: &Rules, district: &District, w: &Warning) -> Result<Str
     let level = rules.warning_level(w.level).ok_or_else(|| InputError::new("level", format!("预警级别应为 1–4，得到 {}", w.level)))?;
     let kind = rules
         .incident_type(&w.incident_type)
-        .ok_or_else(|| InputError::new("incident_type", format!("{:?} 不是附件所列的突发事件类别", w.incident_type)))?;
+        .ok_or_else(|| InputError::new("incident_type", format!("{:?} 不是附件所列的突发事件类别", kernel::echo(&w.incident_type))))?;
     required_text("headline", &w.headline)?;
     required_text("description", &w.description)?;
     if w.msg_type == MsgType::Cancel {
@@ -178,11 +178,11 @@ pub fn to_cap_xml(rules: &Rules, district: &District, w: &Warning) -> Result<Str
         if !district.is_area(a) {
             return Err(InputError::new(
                 format!("areas[{i}]"),
-                format!("{a:?} 不是本区的镇（街）、{} 或 {}", district.development_zone, district.district),
+                format!("{:?} 不是本区的镇（街）、{} 或 {}", kernel::echo(a), district.development_zone, district.district),
             ));
         }
         if w.areas[..i].contains(a) {
-            return Err(InputError::new(format!("areas[{i}]"), format!("{a:?} 重复")));
+            return Err(InputError::new(format!("areas[{i}]"), format!("{:?} 重复", kernel::echo(a))));
         }
     }
 

@@ -13,7 +13,8 @@ pub struct InputError {
 
 impl InputError {
     pub fn new(path: impl Into<String>, message: impl Into<String>) -> Self {
-        InputError { path: path.into(), message: message.into() }
+        // Both may carry input (a key, a value in serde's message): bounded.
+        InputError { path: kernel::clip(&path.into(), 200).into_owned(), message: kernel::clip(&message.into(), 600).into_owned() }
     }
 }
 
@@ -48,7 +49,7 @@ pub(crate) fn from_json<T: DeserializeOwned>(json: &str) -> Result<T, InputError
         } else {
             message
         };
-        InputError { path, message }
+        InputError::new(path, message)
     })
 }
 

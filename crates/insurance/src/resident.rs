@@ -80,7 +80,8 @@ pub struct RowError {
 
 impl RowError {
     pub fn new(column: &'static str, value: &[u8], message: impl Into<String>) -> Self {
-        RowError { column, value: String::from_utf8_lossy(value).into_owned(), message: message.into() }
+        // The value goes into messages and the errors file: at most 200 characters of it.
+        RowError { column, value: kernel::echo(&String::from_utf8_lossy(value)).into_owned(), message: message.into() }
     }
 }
 
@@ -187,7 +188,7 @@ fn parse_fields<'a>(
             RowError::new(
                 "groups",
                 fields[9],
-                format!("未知群体 {g:?}（可用：残疾、五保、低保、优抚、扶贫、特困、返贫致贫、低保边缘、监测帮扶）"),
+                format!("未知群体 {:?}（可用：残疾、五保、低保、优抚、扶贫、特困、返贫致贫、低保边缘、监测帮扶）", kernel::echo(&g)),
             )
         })?,
         disability_grade,

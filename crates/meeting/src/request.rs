@@ -18,7 +18,8 @@ pub struct InputError {
 
 impl InputError {
     fn new(path: impl Into<String>, message: impl Into<String>) -> Self {
-        InputError { path: path.into(), message: message.into() }
+        // Both may carry input (a key, a value in serde's message): bounded.
+        InputError { path: kernel::clip(&path.into(), 200).into_owned(), message: kernel::clip(&message.into(), 600).into_owned() }
     }
 }
 
@@ -218,7 +219,10 @@ pub fn parse_request(json: &str) -> Result<DecideRequest, InputError> {
     req.materials_sent_on = raw.materials_sent_on.as_deref().map(|s| date("materials_sent_on", s)).transpose()?;
     for (unit, value) in &raw.attendance.0 {
         let a = value.parse::<Attendance>().map_err(|_| {
-            InputError::new(format!("attendance.{unit}"), format!("未知出席情况 {value:?}（应为 present、proxy 或 absent）"))
+            InputError::new(
+                format!("attendance.{}", kernel::echo(unit)),
+                format!("未知出席情况 {:?}（应为 present、proxy 或 absent）", kernel::echo(value)),
+            )
         })?;
         req.set_attendance(unit, a)?;
     }
@@ -226,7 +230,10 @@ pub fn parse_request(json: &str) -> Result<DecideRequest, InputError> {
         let mut votes = Vec::with_capacity(item.votes.0.len());
         for (unit, value) in &item.votes.0 {
             let v = value.parse::<Vote>().map_err(|_| {
-                InputError::new(format!("items[{k}].votes.{unit}"), format!("未知表决意见 {value:?}（应为 for、against 或 abstain）"))
+                InputError::new(
+                    format!("items[{k}].votes.{}", kernel::echo(unit)),
+                    format!("未知表决意见 {:?}（应为 for、against 或 abstain）", kernel::echo(value)),
+                )
             })?;
             votes.push((unit.as_str(), v));
         }
