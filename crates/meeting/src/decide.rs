@@ -21,6 +21,44 @@ pub struct ItemResult {
     pub invalid_votes: Vec<String>,
 }
 
+impl ItemResult {
+    /// 通过 / 未通过.
+    pub fn outcome(&self) -> &'static str {
+        if self.passed { "通过" } else { "未通过" }
+    }
+
+    /// The result as announced and recorded with the item (四（六）5: 公布表决结果):
+    /// `通过（赞成 7，反对 0，弃权 0，通过需 6）`.
+    pub fn announced(&self) -> String {
+        format!(
+            "{}（赞成 {}，反对 {}，弃权 {}，通过需 {}）",
+            self.outcome(),
+            self.votes_for,
+            self.votes_against,
+            self.abstentions,
+            self.votes_required
+        )
+    }
+
+    /// The count in one line, naming the votes that do not count:
+    /// `赞成 5，反对 1，弃权 0；通过需 6：未通过。无效表决：区财政局`.
+    pub fn tally(&self) -> String {
+        let mut s = format!(
+            "赞成 {}，反对 {}，弃权 {}；通过需 {}：{}",
+            self.votes_for,
+            self.votes_against,
+            self.abstentions,
+            self.votes_required,
+            self.outcome()
+        );
+        if !self.invalid_votes.is_empty() {
+            s.push_str("。无效表决：");
+            s.push_str(&self.invalid_votes.join("、"));
+        }
+        s
+    }
+}
+
 /// The decision on one meeting. Serialises to exactly the CLI contract's output.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Decision {
@@ -192,5 +230,37 @@ pub fn decide(rules: &Rules, req: &DecideRequest) -> Decision {
         items,
         explanation: trace.lines(),
         trace,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn results_in_words() {
+        let r = ItemResult {
+            title: "议题".into(),
+            votes_for: 5,
+            votes_against: 1,
+            abstentions: 0,
+            votes_required: 6,
+            passed: false,
+            invalid_votes: vec!["区财政局".into()],
+        };
+        assert_eq!(r.announced(), "未通过（赞成 5，反对 1，弃权 0，通过需 6）");
+        assert_eq!(r.tally(), "赞成 5，反对 1，弃权 0；通过需 6：未通过。无效表决：区财政局");
+        let r = ItemResult { votes_for: 6, passed: true, invalid_votes: Vec::new(), ..r };
+        assert_eq!(r.announced(), "通过（赞成 6，反对 1，弃权 0，通过需 6）");
+        assert_eq!(r.tally(), "赞成 6，反对 1，弃权 0；通过需 6：通过");
+    }
+
+    #[test]
+    fn a_proxy_carries_the_heads_written_opinion() {
+        use crate::request::check_proxy_opinion;
+        assert!(check_proxy_opinion("区财政局", Attendance::Proxy, "  ").is_err());
+        assert!(check_proxy_opinion("区财政局", Attendance::Proxy, "同意").is_ok());
+        assert!(check_proxy_opinion("区财政局", Attendance::Present, "").is_ok());
+        assert!(check_proxy_opinion("区财政局", Attendance::Absent, "").is_ok());
     }
 }

@@ -19,6 +19,6 @@ pub mod stage;
 
 pub use decide::{Decision, ItemResult, decide};
 pub use minutes::{Attendee, Minutes, MinutesDetails, MinutesItem, MinutesUnit, chinese_date, chinese_number, minutes_html, minutes_text};
-pub use request::{Attendance, DecideRequest, InputError, Item, Vote, parse_request};
-pub use rules::{Bound, Citations, Cite, DeliveryCheck, PassBase, Rules, RulesError, Threshold, overdue};
-pub use stage::{Progress, Stage, StageError};
+pub use request::{Attendance, DecideRequest, InputError, Item, Vote, check_proxy_opinion, parse_request};
+pub use rules::{Bound, Citations, Cite, DeliveryCheck, PassBase, Rules, RulesError, Threshold};
+pub use stage::{Progress, Stage, StageError, TRANSITIONS, Transition};

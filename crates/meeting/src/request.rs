@@ -23,79 +23,26 @@ impl InputError {
     }
 }
 
-/// How a unit attended (出席情况).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Attendance {
-    /// The unit's representative in person.
-    Present,
-    /// A person sent with the head's written opinion (受委托人); no vote.
-    Proxy,
-    /// Not there; also every unit the attendance does not mention.
-    #[default]
-    Absent,
-}
-
-impl Attendance {
-    pub fn parse(s: &str) -> Option<Attendance> {
-        match s {
-            "present" => Some(Attendance::Present),
-            "proxy" => Some(Attendance::Proxy),
-            "absent" => Some(Attendance::Absent),
-            _ => None,
-        }
-    }
-
-    pub fn key(self) -> &'static str {
-        match self {
-            Attendance::Present => "present",
-            Attendance::Proxy => "proxy",
-            Attendance::Absent => "absent",
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Attendance::Present => "出席",
-            Attendance::Proxy => "委托出席",
-            Attendance::Absent => "缺席",
-        }
+kernel::labelled_enum! {
+    /// How a unit attended (出席情况).
+    #[derive(Default)]
+    pub enum Attendance {
+        /// The unit's representative in person.
+        Present = ("present", "出席"),
+        /// A person sent with the head's written opinion (受委托人); no vote.
+        Proxy = ("proxy", "委托出席"),
+        /// Not there; also every unit the attendance does not mention.
+        #[default]
+        Absent = ("absent", "缺席"),
     }
 }
 
-/// A unit's vote on one item.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Vote {
-    For,
-    Against,
-    Abstain,
-}
-
-impl Vote {
-    pub fn parse(s: &str) -> Option<Vote> {
-        match s {
-            "for" => Some(Vote::For),
-            "against" => Some(Vote::Against),
-            "abstain" => Some(Vote::Abstain),
-            _ => None,
-        }
-    }
-
-    pub fn key(self) -> &'static str {
-        match self {
-            Vote::For => "for",
-            Vote::Against => "against",
-            Vote::Abstain => "abstain",
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Vote::For => "赞成",
-            Vote::Against => "反对",
-            Vote::Abstain => "弃权",
-        }
+kernel::labelled_enum! {
+    /// A unit's vote on one item (表决意见).
+    pub enum Vote {
+        For = ("for", "赞成"),
+        Against = ("against", "反对"),
+        Abstain = ("abstain", "弃权"),
     }
 }
 
@@ -193,6 +140,19 @@ impl DecideRequest {
     }
 }
 
+/// 四（五）: a unit head who cannot attend sends someone who knows the matter
+/// *with the head's written opinion* (携其书面意见); a proxy without one is
+/// refused.
+pub fn check_proxy_opinion(unit: &str, attendance: Attendance, opinion: &str) -> Result<(), InputError> {
+    if attendance == Attendance::Proxy && opinion.trim().is_empty() {
+        return Err(InputError::new(
+            format!("attendance.{unit}"),
+            format!("{unit} 委托他人出席，须附单位主要负责人的书面意见（山政办字〔2022〕19号 四（五））"),
+        ));
+    }
+    Ok(())
+}
+
 /// A JSON object read as its (key, value) pairs, refusing a key given twice
 /// (a unit attending or voting twice has no single meaning).
 #[derive(Debug, Default)]
@@ -258,7 +218,7 @@ pub fn parse_request(json: &str) -> Result<DecideRequest, InputError> {
     let mut req = DecideRequest::new(raw.member_units, date("meeting_date", &raw.meeting_date)?)?;
     req.materials_sent_on = raw.materials_sent_on.as_deref().map(|s| date("materials_sent_on", s)).transpose()?;
     for (unit, value) in &raw.attendance.0 {
-        let a = Attendance::parse(value).ok_or_else(|| {
+        let a = value.parse::<Attendance>().map_err(|_| {
             InputError::new(
                 format!("attendance.{}", kernel::echo(unit)),
                 format!("未知出席情况 {:?}（应为 present、proxy 或 absent）", kernel::echo(value)),
@@ -269,7 +229,7 @@ pub fn parse_request(json: &str) -> Result<DecideRequest, InputError> {
     for (k, item) in raw.items.iter().enumerate() {
         let mut votes = Vec::with_capacity(item.votes.0.len());
         for (unit, value) in &item.votes.0 {
-            let v = Vote::parse(value).ok_or_else(|| {
+            let v = value.parse::<Vote>().map_err(|_| {
                 InputError::new(
                     format!("items[{k}].votes.{}", kernel::echo(unit)),
                     format!("未知表决意见 {:?}（应为 for、against 或 abstain）", kernel::echo(value)),

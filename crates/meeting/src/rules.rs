@@ -287,14 +287,25 @@ impl Rules {
         n.checked_sub(1).and_then(|i| self.procedure.get(i)).map(String::as_str)
     }
 
-    /// Is the once-a-year reminder due? Counts from the last meeting held, or
-    /// from the day the system was set up when none was held (Reading).
+    /// The day the once-a-year reminder falls due: `reminder_months` after the
+    /// last meeting held, or after the day the system was set up when none was
+    /// held (Reading). `None` only at the edge of the calendar.
+    pub fn reminder_due(&self, last_meeting: Option<Date>) -> Option<Date> {
+        last_meeting.unwrap_or(self.established).checked_add(self.reminder_months.months()).ok()
+    }
+
+    /// Is the once-a-year reminder due? From its due day on, the day itself
+    /// included (满12个月（含当日）).
     pub fn overdue(&self, last_meeting: Option<Date>, today: Date) -> bool {
-        let since = last_meeting.unwrap_or(self.established);
-        match since.checked_add(self.reminder_months.months()) {
-            Ok(due) => today >= due,
-            Err(_) => false,
-        }
+        self.reminder_due(last_meeting).is_some_and(|due| today >= due)
+    }
+
+    /// When the agenda and materials count as delivered: on the day recorded,
+    /// provided something was sent. 四（二） asks the office to deliver 会议议题及
+    /// 有关资料; a sending date with no document on record is no delivery, so
+    /// it cannot meet the five days.
+    pub fn delivered_on(&self, sent_on: Option<Date>, documents_sent: usize) -> Option<Date> {
+        if documents_sent == 0 { None } else { sent_on }
     }
 }
 
@@ -358,16 +369,6 @@ impl Rules {
         }
         let all_delivered_on = if missing.is_empty() { first.iter().flatten().max().copied() } else { None };
         DeliveryCheck { deadline, ok: late.is_empty() && missing.is_empty(), late, missing, all_delivered_on }
-    }
-}
-
-/// Is the once-a-year reminder due, under the default Reading (12 months since
-/// the last meeting, the anniversary included)? With no meeting on record the
-/// reminder is due: use [`Rules::overdue`] to count from the system's set-up instead.
-pub fn overdue(last_meeting: Option<Date>, today: Date) -> bool {
-    match last_meeting {
-        None => true,
-        Some(d) => d.checked_add(12.months()).is_ok_and(|due| today >= due),
     }
 }
 
@@ -435,6 +436,14 @@ mod tests {
     }
 
     #[test]
+    fn nothing_sent_is_no_delivery() {
+        let r = rules();
+        assert_eq!(r.delivered_on(Some(d("2023-03-01")), 0), None);
+        assert_eq!(r.delivered_on(Some(d("2023-03-01")), 1), Some(d("2023-03-01")));
+        assert_eq!(r.delivered_on(None, 3), None);
+    }
+
+    #[test]
     fn deliveries_unit_by_unit() {
         let r = rules();
         let members: Vec<String> = ["A", "B", "C"].map(String::from).to_vec();
@@ -481,9 +490,6 @@ mod tests {
         let last = d("2023-03-10");
         assert!(!r.overdue(Some(last), d("2024-03-09")));
         assert!(r.overdue(Some(last), d("2024-03-10")));
-        assert!(!overdue(Some(last), d("2024-03-09")));
-        assert!(overdue(Some(last), d("2024-03-10")));
-        assert!(overdue(None, d("2022-09-01")));
         // Never met: counted from the notice of 2022-08-19.
         assert!(!r.overdue(None, d("2023-08-18")));
         assert!(r.overdue(None, d("2023-08-19")));
@@ -494,8 +500,10 @@ mod tests {
             "{t}"
         );
         assert!(r.reminder_text(None, d("2023-08-19")).unwrap().contains("2022-08-19"));
+        assert_eq!(r.reminder_due(Some(last)), Some(d("2024-03-10")));
+        assert_eq!(r.reminder_due(None), Some(d("2023-08-19")));
         // A leap day: the anniversary is clamped to 28 February.
-        assert!(!overdue(Some(d("2024-02-29")), d("2025-02-27")));
-        assert!(overdue(Some(d("2024-02-29")), d("2025-02-28")));
+        assert!(!r.overdue(Some(d("2024-02-29")), d("2025-02-27")));
+        assert!(r.overdue(Some(d("2024-02-29")), d("2025-02-28")));
     }
 }

@@ -202,3 +202,49 @@ fn quorum_boundaries_for_8_and_10_members() {
         }
     }
 }
+
+/// A database with the demo meetings, seeded through the use cases.
+fn demo_db(dir: &std::path::Path) -> String {
+    let url = format!("sqlite://{}", dir.join("demo.db").display());
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    rt.block_on(async {
+        let store = store::Store::connect(&url).await.unwrap();
+        let params = kernel::ParamSet::embedded().unwrap();
+        store.seed_reference(&district::District::load(&params).unwrap()).await.unwrap();
+        let calendar = kernel::WorkCalendar::from_params(&params).unwrap();
+        let app = app::App::new(store.clone(), params, calendar).unwrap();
+        app::meeting::demo::seed(&app).await.unwrap();
+        store.close().await;
+    });
+    url
+}
+
+fn shanting(args: &[&str]) -> (i32, String, String) {
+    let o = Command::new(env!("CARGO_BIN_EXE_shanting")).args(args).output().unwrap();
+    (o.status.code().unwrap_or(-1), String::from_utf8_lossy(&o.stdout).into_owned(), String::from_utf8_lossy(&o.stderr).into_owned())
+}
+
+#[test]
+fn minutes_as_the_page_shows_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = demo_db(dir.path());
+    let (code, out, err) = shanting(&["meeting", "minutes", "--db", &db, "--id", "1"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.starts_with("政府专题会议纪要\n山亭区住房公积金联席会议纪要〔2022〕1号\n"), "{out}");
+    assert!(out.contains("同意两项议题，建议明确督导频次。"), "the proxy's written opinion: {out}");
+    assert!(out.contains("依据：山政办字〔2022〕19号 四（七）"), "{out}");
+    // HTML into a file: the page's document.
+    let file = dir.path().join("minutes.html");
+    let (code, out, err) = shanting(&["meeting", "minutes", "--db", &db, "--id", "1", "--html", "--out", file.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.is_empty());
+    let html = std::fs::read_to_string(&file).unwrap();
+    assert!(html.starts_with("<!DOCTYPE html>") && html.contains("纪要〔2022〕1号") && html.contains("戴娟"), "{html}");
+    // Not issued yet, or no such meeting: invalid input, nothing written.
+    let (code, _, err) = shanting(&["meeting", "minutes", "--db", &db, "--id", "2"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("--id 2") && err.contains("尚未印发"), "{err}");
+    let (code, _, err) = shanting(&["meeting", "minutes", "--db", &db, "--id", "99"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("99"), "{err}");
+}

@@ -15,6 +15,7 @@ use sqlx::{AnyPool, Executor};
 
 pub mod audit;
 pub mod demo;
+pub mod documents;
 pub mod emergency;
 pub mod insurance;
 pub mod login;

@@ -2,13 +2,26 @@
 //! member units and their representatives over time, meetings with agenda
 //! items, materials and their delivery to every unit, attendance with
 //! proxies' written opinions, votes, results and minutes. Every change is audited.
+//!
+//! The rules are the `meeting` engine's: the caller decides a step
+//! ([`meeting::Stage::advance`]) on what it read, and hands the store the
+//! meeting's `version` it read. Every write to a meeting bumps that version
+//! in the same transaction as a conditional `UPDATE … WHERE stage … AND
+//! version …`, so that two requests deciding on the same state cannot both
+//! take effect: the second finds the row changed and is a conflict.
 
+use std::str::FromStr;
+
+use kernel::labelled::UnknownCode;
+use meeting::{Attendance, Stage, Vote};
 use serde::Serialize;
-use sqlx::Row;
+use sqlx::any::AnyRow;
+use sqlx::{FromRow, Row as _};
 
-use crate::{Result, Store, StoreError};
+use crate::documents::{self, FileData, Key, StoredFile};
+use crate::{Result, Store, StoreError, WriteTx};
 
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, sqlx::FromRow)]
 pub struct Unit {
     pub name: String,
     pub position: i64,
@@ -16,7 +29,7 @@ pub struct Unit {
 }
 
 /// Who represented a unit, and when (representatives follow the post).
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, sqlx::FromRow)]
 pub struct Representative {
     pub id: i64,
     pub unit: String,
@@ -36,51 +49,102 @@ pub struct Meeting {
     pub proposed_on: String,
     pub meeting_date: String,
     pub place: String,
-    pub stage: String,
+    /// An unknown code in the database is a decode error, never a guess.
+    pub stage: Stage,
     pub materials_sent_on: Option<String>,
     pub summary: String,
     pub minutes_number: Option<String>,
     pub minutes_issued_on: Option<String>,
+    /// Bumped by every write to the meeting (see the module comment).
+    pub version: i64,
 }
 
+/// One unit's vote on one item.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct CastVote {
+    pub unit: String,
+    pub vote: Vote,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, sqlx::FromRow)]
 pub struct Item {
     pub id: i64,
     pub position: i64,
     pub title: String,
+    /// The announced result (四（六）5), empty until then.
     pub result: String,
-    /// (unit, vote)
-    pub votes: Vec<(String, String)>,
+    #[sqlx(skip)]
+    pub votes: Vec<CastVote>,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
-pub struct Material {
-    pub id: i64,
-    pub filename: String,
-    pub content_type: String,
-    pub size: i64,
-    pub uploaded_by: String,
-    pub uploaded_at: String,
-}
-
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
-pub struct Attendance {
+/// The agenda and materials reaching one unit.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, sqlx::FromRow)]
+pub struct Delivery {
     pub unit: String,
-    /// present | proxy | absent
-    pub status: String,
+    pub sent_on: String,
+    pub sent_by: String,
+}
+
+/// How one unit attended.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct AttendanceRecord {
+    pub unit: String,
+    pub status: Attendance,
     pub attendee: String,
     /// The unit head's written opinion, carried by a proxy (受委托人).
     pub opinion: String,
+}
+
+/// A stored code read as its enum: an unknown code is a decode error that
+/// names the column and the code (sqlx's `try_from` attribute loses the message).
+fn code<T: FromStr<Err = UnknownCode>>(row: &AnyRow, column: &str) -> Result<T, sqlx::Error> {
+    let s: String = row.try_get(column)?;
+    s.parse().map_err(|e: UnknownCode| sqlx::Error::ColumnDecode { index: column.to_string(), source: Box::new(e) })
+}
+
+impl FromRow<'_, AnyRow> for Meeting {
+    fn from_row(r: &AnyRow) -> Result<Self, sqlx::Error> {
+        Ok(Meeting {
+            id: r.try_get("id")?,
+            title: r.try_get("title")?,
+            proposed_by: r.try_get("proposed_by")?,
+            proposed_on: r.try_get("proposed_on")?,
+            meeting_date: r.try_get("meeting_date")?,
+            place: r.try_get("place")?,
+            stage: code(r, "stage")?,
+            materials_sent_on: r.try_get("materials_sent_on")?,
+            summary: r.try_get("summary")?,
+            minutes_number: r.try_get("minutes_number")?,
+            minutes_issued_on: r.try_get("minutes_issued_on")?,
+            version: r.try_get("version")?,
+        })
+    }
+}
+
+impl FromRow<'_, AnyRow> for CastVote {
+    fn from_row(r: &AnyRow) -> Result<Self, sqlx::Error> {
+        Ok(CastVote { unit: r.try_get("unit")?, vote: code(r, "vote")? })
+    }
+}
+
+impl FromRow<'_, AnyRow> for AttendanceRecord {
+    fn from_row(r: &AnyRow) -> Result<Self, sqlx::Error> {
+        Ok(AttendanceRecord {
+            unit: r.try_get("unit")?,
+            status: code(r, "status")?,
+            attendee: r.try_get("attendee")?,
+            opinion: r.try_get("opinion")?,
+        })
+    }
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct MeetingDetail {
     pub meeting: Meeting,
     pub items: Vec<Item>,
-    pub materials: Vec<Material>,
-    /// (unit, sent_on, sent_by)
-    pub deliveries: Vec<(String, String, String)>,
-    pub attendance: Vec<Attendance>,
+    pub materials: Vec<StoredFile>,
+    pub deliveries: Vec<Delivery>,
+    pub attendance: Vec<AttendanceRecord>,
 }
 
 /// A meeting as proposed by a member unit.
@@ -94,34 +158,84 @@ pub struct NewMeeting {
     pub items: Vec<String>,
 }
 
-const MEETING_COLS: &str =
-    "id, title, proposed_by, proposed_on, meeting_date, place, stage, materials_sent_on, summary, minutes_number, minutes_issued_on";
-
-fn meeting_row(r: &sqlx::any::AnyRow) -> Result<Meeting> {
-    Ok(Meeting {
-        id: r.try_get(0)?,
-        title: r.try_get(1)?,
-        proposed_by: r.try_get(2)?,
-        proposed_on: r.try_get(3)?,
-        meeting_date: r.try_get(4)?,
-        place: r.try_get(5)?,
-        stage: r.try_get(6)?,
-        materials_sent_on: r.try_get(7)?,
-        summary: r.try_get(8)?,
-        minutes_number: r.try_get(9)?,
-        minutes_issued_on: r.try_get(10)?,
-    })
+/// A step of the procedure, decided by the caller on the meeting as it read it.
+pub struct StageChange<'a> {
+    pub id: i64,
+    pub from: Stage,
+    pub to: Stage,
+    /// The version the decision was taken on.
+    pub version: i64,
+    pub effect: Effect<'a>,
 }
+
+/// What a step writes besides the stage, in the same transaction.
+pub enum Effect<'a> {
+    None,
+    /// The agenda and materials delivered to every member unit on this day (四（二）).
+    SendMaterials {
+        sent_on: &'a str,
+    },
+    /// The announced result of each item (四（六）5): (item id, text).
+    Results(&'a [(i64, String)]),
+    /// The convener's summing-up (四（六）6).
+    Summary(&'a str),
+    /// Issue the minutes (四（七）): `number(n)` names the n-th minutes of the year.
+    IssueMinutes {
+        issued_on: &'a str,
+        number: &'a (dyn Fn(i64) -> String + Sync),
+    },
+}
+
+/// The table of a meeting's materials, in the shape every stored file has.
+pub const MATERIALS: documents::Table = documents::Table { name: "meeting_materials", owner: &["meeting_id"], entity: "meeting_material" };
+
+const MEETING_COLS: &str = "id, title, proposed_by, proposed_on, meeting_date, place, stage, materials_sent_on, summary, \
+                            minutes_number, minutes_issued_on, version";
 
 fn json<T: Serialize>(v: &T) -> Option<serde_json::Value> {
     serde_json::to_value(v).ok()
+}
+
+fn codes(stages: &[Stage]) -> String {
+    stages.iter().map(|s| s.label()).collect::<Vec<_>>().join("、")
+}
+
+/// Take the meeting for a write allowed only in `open` stages: bump its
+/// version, or say why not. Inside `tx`, so that the stage cannot change
+/// before the write commits (SQLite holds the write lock, PostgreSQL the row lock).
+async fn take(tx: &mut WriteTx, id: i64, open: &[Stage], what: &str) -> Result<()> {
+    let marks = (0..open.len()).map(|i| format!("${}", i + 2)).collect::<Vec<_>>().join(", ");
+    let sql = format!("UPDATE meeting_meetings SET version = version + 1 WHERE id = $1 AND stage IN ({marks})");
+    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(id);
+    for s in open {
+        q = q.bind(s.as_str());
+    }
+    if q.execute(tx.conn()).await?.rows_affected() == 1 {
+        return Ok(());
+    }
+    let stage = current_stage(tx, id).await?;
+    Err(StoreError::Invalid(format!("会议处于“{}”阶段，不能{what}（仅限{}阶段）", stage.label(), codes(open))))
+}
+
+async fn current_stage(tx: &mut WriteTx, id: i64) -> Result<Stage> {
+    let row = sqlx::query("SELECT stage FROM meeting_meetings WHERE id = $1")
+        .bind(id)
+        .fetch_optional(tx.conn())
+        .await?
+        .ok_or_else(|| StoreError::NotFound(format!("会议 {id}")))?;
+    Ok(code(&row, "stage")?)
+}
+
+async fn unit_names(tx: &mut WriteTx) -> Result<Vec<String>> {
+    let rows = sqlx::query("SELECT name FROM meeting_units ORDER BY position").fetch_all(tx.conn()).await?;
+    rows.iter().map(|r| Ok(r.try_get("name")?)).collect()
 }
 
 impl Store {
     /// Seed the member units and their representatives once.
     pub async fn meeting_seed_units(&self, units: &[(String, String)], reps: &[Representative]) -> Result<()> {
         let mut tx = self.begin_write().await?;
-        let n: i64 = sqlx::query("SELECT COUNT(*) FROM meeting_units").fetch_one(tx.conn()).await?.try_get(0)?;
+        let n: i64 = sqlx::query("SELECT COUNT(*) AS n FROM meeting_units").fetch_one(tx.conn()).await?.try_get("n")?;
         if n > 0 {
             return Ok(());
         }
@@ -151,58 +265,50 @@ impl Store {
     }
 
     pub async fn meeting_units(&self) -> Result<Vec<Unit>> {
-        let rows = sqlx::query("SELECT name, position, note FROM meeting_units ORDER BY position").fetch_all(self.pool()).await?;
-        rows.iter().map(|r| Ok(Unit { name: r.try_get(0)?, position: r.try_get(1)?, note: r.try_get(2)? })).collect()
+        Ok(sqlx::query_as::<_, Unit>("SELECT name, position, note FROM meeting_units ORDER BY position").fetch_all(self.pool()).await?)
     }
 
     /// Every representative ever, by unit then date.
     pub async fn meeting_representatives(&self) -> Result<Vec<Representative>> {
-        let rows = sqlx::query(
+        Ok(sqlx::query_as::<_, Representative>(
             "SELECT r.id, r.unit, r.person, r.post, r.role, r.from_date, r.to_date FROM meeting_representatives r \
              JOIN meeting_units u ON u.name = r.unit ORDER BY u.position, r.from_date, r.id",
         )
         .fetch_all(self.pool())
-        .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(Representative {
-                    id: r.try_get(0)?,
-                    unit: r.try_get(1)?,
-                    person: r.try_get(2)?,
-                    post: r.try_get(3)?,
-                    role: r.try_get(4)?,
-                    from_date: r.try_get(5)?,
-                    to_date: r.try_get(6)?,
-                })
-            })
-            .collect()
+        .await?)
     }
 
     /// A unit names a successor: the current representative's term ends the day before.
     pub async fn meeting_change_representative(&self, actor: &str, unit: &str, person: &str, post: &str, from: kernel::Date) -> Result<()> {
         let mut tx = self.begin_write().await?;
-        let cur = sqlx::query(
-            "SELECT id, person, role, from_date FROM meeting_representatives WHERE unit = $1 AND to_date IS NULL ORDER BY id DESC LIMIT 1",
+        let cur = sqlx::query_as::<_, Representative>(
+            "SELECT id, unit, person, post, role, from_date, to_date FROM meeting_representatives \
+             WHERE unit = $1 AND to_date IS NULL ORDER BY id DESC LIMIT 1",
         )
         .bind(unit)
         .fetch_optional(tx.conn())
         .await?;
-        let role = match &cur {
-            Some(r) => {
-                let since: String = r.try_get(3)?;
-                if since.as_str() >= from.to_string().as_str() {
-                    return Err(StoreError::Invalid(format!("新代表的任职日期须晚于现任代表的任职日期 {since}")));
-                }
-                r.try_get::<String, _>(2)?
-            }
-            None => "成员".to_string(),
-        };
+        if let Some(r) = &cur
+            && r.from_date.as_str() >= from.to_string().as_str()
+        {
+            return Err(StoreError::Invalid(format!("新代表的任职日期须晚于现任代表的任职日期 {}", r.from_date)));
+        }
+        let role = cur.as_ref().map_or_else(|| "成员".to_string(), |r| r.role.clone());
         let before = match &cur {
             Some(r) => {
-                let id: i64 = r.try_get(0)?;
                 let end = from.yesterday().map_err(|e| StoreError::Invalid(e.to_string()))?.to_string();
-                sqlx::query("UPDATE meeting_representatives SET to_date = $1 WHERE id = $2").bind(&end).bind(id).execute(tx.conn()).await?;
-                Some(serde_json::json!({"person": r.try_get::<String, _>(1)?, "to_date": end}))
+                // Conditional on the term still being open: a successor named
+                // meanwhile makes this one a conflict, not a second open term.
+                let n = sqlx::query("UPDATE meeting_representatives SET to_date = $1 WHERE id = $2 AND to_date IS NULL")
+                    .bind(&end)
+                    .bind(r.id)
+                    .execute(tx.conn())
+                    .await?
+                    .rows_affected();
+                if n != 1 {
+                    return Err(StoreError::Conflict(format!("{unit} 的代表已被他人更换，请刷新后重试")));
+                }
+                Some(serde_json::json!({"person": r.person, "to_date": end}))
             }
             None => None,
         };
@@ -228,17 +334,19 @@ impl Store {
         }
         let mut tx = self.begin_write().await?;
         let row = sqlx::query(
-            "INSERT INTO meeting_meetings (title, proposed_by, proposed_on, meeting_date, place, stage, created_by) VALUES ($1, $2, $3, $4, $5, 'proposed', $6) RETURNING id",
+            "INSERT INTO meeting_meetings (title, proposed_by, proposed_on, meeting_date, place, stage, created_by) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
         )
         .bind(m.title.trim())
         .bind(&m.proposed_by)
         .bind(&m.proposed_on)
         .bind(&m.meeting_date)
         .bind(m.place.trim())
+        .bind(Stage::Proposed.as_str())
         .bind(actor)
         .fetch_one(tx.conn())
         .await?;
-        let id: i64 = row.try_get(0)?;
+        let id: i64 = row.try_get("id")?;
         for (i, t) in m.items.iter().filter(|t| !t.trim().is_empty()).enumerate() {
             sqlx::query("INSERT INTO meeting_items (meeting_id, position, title) VALUES ($1, $2, $3)")
                 .bind(id)
@@ -253,203 +361,191 @@ impl Store {
         Ok(id)
     }
 
+    /// Every meeting, latest first.
     pub async fn meetings(&self) -> Result<Vec<Meeting>> {
-        let rows =
-            sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {MEETING_COLS} FROM meeting_meetings ORDER BY meeting_date DESC, id DESC")))
-                .fetch_all(self.pool())
-                .await?;
-        rows.iter().map(meeting_row).collect()
+        let sql = format!("SELECT {MEETING_COLS} FROM meeting_meetings ORDER BY meeting_date DESC, id DESC");
+        Ok(sqlx::query_as::<_, Meeting>(sqlx::AssertSqlSafe(sql)).fetch_all(self.pool()).await?)
     }
 
-    /// The date of the last meeting actually held (opened), if any.
-    pub async fn meeting_last_held(&self) -> Result<Option<String>> {
-        let r = sqlx::query("SELECT MAX(meeting_date) FROM meeting_meetings WHERE stage NOT IN ('proposed', 'called', 'materials_sent')")
-            .fetch_one(self.pool())
-            .await?;
-        Ok(r.try_get(0)?)
+    pub async fn meeting(&self, id: i64) -> Result<Meeting> {
+        let sql = format!("SELECT {MEETING_COLS} FROM meeting_meetings WHERE id = $1");
+        sqlx::query_as::<_, Meeting>(sqlx::AssertSqlSafe(sql))
+            .bind(id)
+            .fetch_optional(self.pool())
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("会议 {id}")))
     }
 
     pub async fn meeting_detail(&self, id: i64) -> Result<MeetingDetail> {
         let p = self.pool();
-        let row = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {MEETING_COLS} FROM meeting_meetings WHERE id = $1")))
-            .bind(id)
-            .fetch_optional(p)
-            .await?
-            .ok_or_else(|| StoreError::NotFound(format!("会议 {id}")))?;
-        let meeting = meeting_row(&row)?;
-        let mut items = Vec::new();
-        for r in sqlx::query("SELECT id, position, title, result FROM meeting_items WHERE meeting_id = $1 ORDER BY position")
-            .bind(id)
-            .fetch_all(p)
-            .await?
-        {
-            let item_id: i64 = r.try_get(0)?;
-            let votes = sqlx::query("SELECT v.unit, v.vote FROM meeting_votes v JOIN meeting_units u ON u.name = v.unit WHERE v.item_id = $1 ORDER BY u.position")
-                .bind(item_id)
+        let meeting = self.meeting(id).await?;
+        let mut items =
+            sqlx::query_as::<_, Item>("SELECT id, position, title, result FROM meeting_items WHERE meeting_id = $1 ORDER BY position")
+                .bind(id)
                 .fetch_all(p)
-                .await?
-                .iter()
-                .map(|v| Ok((v.try_get(0)?, v.try_get(1)?)))
-                .collect::<Result<Vec<_>>>()?;
-            items.push(Item { id: item_id, position: r.try_get(1)?, title: r.try_get(2)?, result: r.try_get(3)?, votes });
+                .await?;
+        let votes = sqlx::query(
+            "SELECT v.item_id, v.unit, v.vote FROM meeting_votes v JOIN meeting_items i ON i.id = v.item_id \
+             JOIN meeting_units u ON u.name = v.unit WHERE i.meeting_id = $1 ORDER BY u.position",
+        )
+        .bind(id)
+        .fetch_all(p)
+        .await?;
+        for r in &votes {
+            let item: i64 = r.try_get("item_id")?;
+            let v = CastVote::from_row(r)?;
+            if let Some(it) = items.iter_mut().find(|i| i.id == item) {
+                it.votes.push(v);
+            }
         }
-        let materials = sqlx::query(
-            "SELECT id, filename, content_type, size, uploaded_by, uploaded_at FROM meeting_materials WHERE meeting_id = $1 ORDER BY id",
+        let materials = documents::list(p, &MATERIALS, &[Key::Int(id)]).await?;
+        let deliveries = sqlx::query_as::<_, Delivery>(
+            "SELECT d.unit, d.sent_on, d.sent_by FROM meeting_deliveries d JOIN meeting_units u ON u.name = d.unit \
+             WHERE d.meeting_id = $1 ORDER BY u.position",
         )
         .bind(id)
         .fetch_all(p)
-        .await?
-        .iter()
-        .map(|r| {
-            Ok(Material {
-                id: r.try_get(0)?,
-                filename: r.try_get(1)?,
-                content_type: r.try_get(2)?,
-                size: r.try_get(3)?,
-                uploaded_by: r.try_get(4)?,
-                uploaded_at: r.try_get(5)?,
-            })
-        })
-        .collect::<Result<Vec<_>>>()?;
-        let deliveries = sqlx::query("SELECT d.unit, d.sent_on, d.sent_by FROM meeting_deliveries d JOIN meeting_units u ON u.name = d.unit WHERE d.meeting_id = $1 ORDER BY u.position")
-            .bind(id)
-            .fetch_all(p)
-            .await?
-            .iter()
-            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)))
-            .collect::<Result<Vec<_>>>()?;
-        let attendance = sqlx::query(
-            "SELECT a.unit, a.status, a.attendee, a.opinion FROM meeting_attendance a JOIN meeting_units u ON u.name = a.unit WHERE a.meeting_id = $1 ORDER BY u.position",
+        .await?;
+        let attendance = sqlx::query_as::<_, AttendanceRecord>(
+            "SELECT a.unit, a.status, a.attendee, a.opinion FROM meeting_attendance a JOIN meeting_units u ON u.name = a.unit \
+             WHERE a.meeting_id = $1 ORDER BY u.position",
         )
         .bind(id)
         .fetch_all(p)
-        .await?
-        .iter()
-        .map(|r| Ok(Attendance { unit: r.try_get(0)?, status: r.try_get(1)?, attendee: r.try_get(2)?, opinion: r.try_get(3)? }))
-        .collect::<Result<Vec<_>>>()?;
+        .await?;
         Ok(MeetingDetail { meeting, items, materials, deliveries, attendance })
     }
 
-    /// Move a meeting from `from` to `to` (the caller checked the transition is allowed).
-    pub async fn meeting_set_stage(&self, actor: &str, id: i64, from: &str, to: &str) -> Result<()> {
+    /// Take one step of the procedure, with what it writes, in one
+    /// transaction — only if the meeting is still at `from` and unchanged
+    /// since `version`. Returns the minutes' number when they were issued.
+    pub async fn meeting_transition(&self, actor: &str, c: &StageChange<'_>) -> Result<Option<String>> {
         let mut tx = self.begin_write().await?;
-        let r = sqlx::query("UPDATE meeting_meetings SET stage = $1 WHERE id = $2 AND stage = $3")
-            .bind(to)
-            .bind(id)
-            .bind(from)
+        let n = sqlx::query("UPDATE meeting_meetings SET stage = $1, version = version + 1 WHERE id = $2 AND stage = $3 AND version = $4")
+            .bind(c.to.as_str())
+            .bind(c.id)
+            .bind(c.from.as_str())
+            .bind(c.version)
             .execute(tx.conn())
-            .await?;
-        if r.rows_affected() != 1 {
-            return Err(StoreError::Invalid(format!("会议当前不处于“{from}”阶段")));
+            .await?
+            .rows_affected();
+        if n != 1 {
+            let now = current_stage(&mut tx, c.id).await?;
+            return Err(StoreError::Conflict(if now == c.from {
+                "会议记录已被他人更新，本次操作未生效，请刷新后重试".to_string()
+            } else {
+                format!("会议已处于“{}”阶段（可能已由他人办理），本次操作未生效", now.label())
+            }));
         }
-        tx.audit(
-            actor,
-            "stage",
-            "meeting",
-            &id.to_string(),
-            Some(&serde_json::json!({"stage": from})),
-            Some(&serde_json::json!({"stage": to})),
-        )
-        .await?;
-        tx.commit().await
+        let mut after = serde_json::json!({"stage": c.to.as_str()});
+        let mut number = None;
+        match c.effect {
+            Effect::None => {}
+            Effect::SendMaterials { sent_on } => {
+                if documents::count(&mut tx, &MATERIALS, &[Key::Int(c.id)]).await? == 0 {
+                    return Err(StoreError::Invalid("没有可送达的会议议题及有关资料".into()));
+                }
+                let units = unit_names(&mut tx).await?;
+                for u in &units {
+                    sqlx::query(
+                        "INSERT INTO meeting_deliveries (meeting_id, unit, sent_on, sent_by) VALUES ($1, $2, $3, $4) \
+                         ON CONFLICT (meeting_id, unit) DO UPDATE SET sent_on = excluded.sent_on, sent_by = excluded.sent_by",
+                    )
+                    .bind(c.id)
+                    .bind(u)
+                    .bind(sent_on)
+                    .bind(actor)
+                    .execute(tx.conn())
+                    .await?;
+                }
+                sqlx::query("UPDATE meeting_meetings SET materials_sent_on = $1 WHERE id = $2")
+                    .bind(sent_on)
+                    .bind(c.id)
+                    .execute(tx.conn())
+                    .await?;
+                after["sent_on"] = sent_on.into();
+                after["units"] = units.len().into();
+            }
+            Effect::Results(results) => {
+                for (item, result) in results {
+                    sqlx::query("UPDATE meeting_items SET result = $1 WHERE id = $2 AND meeting_id = $3")
+                        .bind(result)
+                        .bind(item)
+                        .bind(c.id)
+                        .execute(tx.conn())
+                        .await?;
+                }
+                after["results"] = json(&results).unwrap_or_default();
+            }
+            Effect::Summary(summary) => {
+                sqlx::query("UPDATE meeting_meetings SET summary = $1 WHERE id = $2").bind(summary).bind(c.id).execute(tx.conn()).await?;
+                after["summary"] = summary.into();
+            }
+            Effect::IssueMinutes { issued_on, number: name } => {
+                let year = issued_on.get(..4).ok_or_else(|| StoreError::Invalid(format!("印发日期 {issued_on} 无效")))?;
+                let n: i64 = sqlx::query(
+                    "SELECT COUNT(*) AS n FROM meeting_meetings WHERE minutes_number IS NOT NULL AND minutes_issued_on LIKE $1",
+                )
+                .bind(format!("{year}%"))
+                .fetch_one(tx.conn())
+                .await?
+                .try_get("n")?;
+                let no = name(n + 1);
+                sqlx::query("UPDATE meeting_meetings SET minutes_number = $1, minutes_issued_on = $2 WHERE id = $3")
+                    .bind(&no)
+                    .bind(issued_on)
+                    .bind(c.id)
+                    .execute(tx.conn())
+                    .await
+                    .map_err(|e| match StoreError::from(e) {
+                        // Two meetings' minutes numbered at once (PostgreSQL): the unique index refuses the second.
+                        StoreError::Conflict(_) => StoreError::Conflict(format!("纪要编号 {no} 刚被另一次会议使用，请重试")),
+                        other => other,
+                    })?;
+                after["number"] = no.as_str().into();
+                after["issued_on"] = issued_on.into();
+                number = Some(no);
+            }
+        }
+        tx.audit(actor, "stage", "meeting", &c.id.to_string(), Some(&serde_json::json!({"stage": c.from.as_str()})), Some(&after)).await?;
+        tx.commit().await?;
+        Ok(number)
     }
 
-    pub async fn meeting_add_material(&self, actor: &str, id: i64, filename: &str, content_type: &str, data: &[u8]) -> Result<i64> {
+    /// Store a material (the agenda, a draft) for the meeting, in a stage of `open`.
+    pub async fn meeting_add_material(&self, actor: &str, id: i64, open: &[Stage], filename: &str, data: &[u8]) -> Result<i64> {
+        documents::check_size(filename, data.len())?;
         let mut tx = self.begin_write().await?;
-        let row = sqlx::query(
-            "INSERT INTO meeting_materials (meeting_id, filename, content_type, size, data, uploaded_by, uploaded_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
-        )
-        .bind(id)
-        .bind(filename)
-        .bind(content_type)
-        .bind(data.len() as i64)
-        .bind(data.to_vec())
-        .bind(actor)
-        .bind(crate::now_text())
-        .fetch_one(tx.conn())
-        .await?;
-        let mid: i64 = row.try_get(0)?;
-        tx.audit(
-            actor,
-            "upload",
-            "meeting_material",
-            &mid.to_string(),
-            None,
-            Some(&serde_json::json!({"meeting": id, "filename": filename, "size": data.len()})),
-        )
-        .await?;
+        take(&mut tx, id, open, "上传材料").await?;
+        let mid = documents::insert(&mut tx, &MATERIALS, &[Key::Int(id)], actor, filename, data).await?;
         tx.commit().await?;
         Ok(mid)
     }
 
-    pub async fn meeting_material(&self, id: i64, mid: i64) -> Result<(String, String, Vec<u8>)> {
-        let r = sqlx::query("SELECT filename, content_type, data FROM meeting_materials WHERE meeting_id = $1 AND id = $2")
-            .bind(id)
-            .bind(mid)
-            .fetch_optional(self.pool())
-            .await?
-            .ok_or_else(|| StoreError::NotFound(format!("材料 {mid}")))?;
-        Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?))
+    /// One material of the meeting, with its bytes.
+    pub async fn meeting_material(&self, id: i64, mid: i64) -> Result<FileData> {
+        documents::fetch(self.pool(), &MATERIALS, &[Key::Int(id)], mid).await
     }
 
-    /// Record the agenda and materials as sent to every member unit on `sent_on`.
-    pub async fn meeting_send_materials(&self, actor: &str, id: i64, sent_on: &str) -> Result<()> {
-        let units = self.meeting_units().await?;
+    /// Replace the attendance record of a meeting, in a stage of `open`.
+    pub async fn meeting_record_attendance(&self, actor: &str, id: i64, open: &[Stage], rows: &[AttendanceRecord]) -> Result<()> {
         let mut tx = self.begin_write().await?;
-        for u in &units {
-            sqlx::query(
-                "INSERT INTO meeting_deliveries (meeting_id, unit, sent_on, sent_by) VALUES ($1, $2, $3, $4) \
-                 ON CONFLICT (meeting_id, unit) DO UPDATE SET sent_on = excluded.sent_on, sent_by = excluded.sent_by",
-            )
-            .bind(id)
-            .bind(&u.name)
-            .bind(sent_on)
-            .bind(actor)
-            .execute(tx.conn())
-            .await?;
+        take(&mut tx, id, open, "登记出席情况").await?;
+        let units = unit_names(&mut tx).await?;
+        if let Some(a) = rows.iter().find(|a| !units.contains(&a.unit)) {
+            return Err(StoreError::Invalid(format!("{} 不是联席会议成员单位", kernel::echo(&a.unit))));
         }
-        let r = sqlx::query("UPDATE meeting_meetings SET materials_sent_on = $1, stage = 'materials_sent' WHERE id = $2 AND stage IN ('called', 'materials_sent')")
-            .bind(sent_on)
-            .bind(id)
-            .execute(tx.conn())
-            .await?;
-        if r.rows_affected() != 1 {
-            return Err(StoreError::Invalid("只有召集人确定召开后才能发送会议材料".into()));
-        }
-        tx.audit(
-            actor,
-            "send_materials",
-            "meeting",
-            &id.to_string(),
-            None,
-            Some(&serde_json::json!({"sent_on": sent_on, "units": units.len()})),
-        )
-        .await?;
-        tx.commit().await
-    }
-
-    /// Replace the attendance record of a meeting.
-    pub async fn meeting_record_attendance(&self, actor: &str, id: i64, rows: &[Attendance]) -> Result<()> {
-        let units: Vec<String> = self.meeting_units().await?.into_iter().map(|u| u.name).collect();
-        for a in rows {
-            if !units.contains(&a.unit) {
-                return Err(StoreError::Invalid(format!("{} 不是联席会议成员单位", a.unit)));
-            }
-            if !matches!(a.status.as_str(), "present" | "proxy" | "absent") {
-                return Err(StoreError::Invalid(format!("{} 的出席情况 {} 无效", a.unit, a.status)));
-            }
-            if a.status == "proxy" && a.opinion.trim().is_empty() {
-                return Err(StoreError::Invalid(format!("{} 委托他人出席，须附单位主要负责人的书面意见", a.unit)));
-            }
-        }
-        let before = self.meeting_detail(id).await?.attendance;
-        let mut tx = self.begin_write().await?;
+        let before =
+            sqlx::query_as::<_, AttendanceRecord>("SELECT unit, status, attendee, opinion FROM meeting_attendance WHERE meeting_id = $1")
+                .bind(id)
+                .fetch_all(tx.conn())
+                .await?;
         sqlx::query("DELETE FROM meeting_attendance WHERE meeting_id = $1").bind(id).execute(tx.conn()).await?;
         for a in rows {
             sqlx::query("INSERT INTO meeting_attendance (meeting_id, unit, status, attendee, opinion) VALUES ($1, $2, $3, $4, $5)")
                 .bind(id)
                 .bind(&a.unit)
-                .bind(&a.status)
+                .bind(a.status.as_str())
                 .bind(a.attendee.trim())
                 .bind(a.opinion.trim())
                 .execute(tx.conn())
@@ -459,18 +555,14 @@ impl Store {
         tx.commit().await
     }
 
-    /// Replace the votes on one agenda item.
-    pub async fn meeting_record_votes(&self, actor: &str, id: i64, item_id: i64, votes: &[(String, String)]) -> Result<()> {
-        let units: Vec<String> = self.meeting_units().await?.into_iter().map(|u| u.name).collect();
-        for (u, v) in votes {
-            if !units.contains(u) {
-                return Err(StoreError::Invalid(format!("{u} 不是联席会议成员单位")));
-            }
-            if !matches!(v.as_str(), "for" | "against" | "abstain") {
-                return Err(StoreError::Invalid(format!("{u} 的表决 {v} 无效")));
-            }
-        }
+    /// Replace the votes on one agenda item, in a stage of `open`.
+    pub async fn meeting_record_votes(&self, actor: &str, id: i64, open: &[Stage], item_id: i64, votes: &[CastVote]) -> Result<()> {
         let mut tx = self.begin_write().await?;
+        take(&mut tx, id, open, "登记表决").await?;
+        let units = unit_names(&mut tx).await?;
+        if let Some(v) = votes.iter().find(|v| !units.contains(&v.unit)) {
+            return Err(StoreError::Invalid(format!("{} 不是联席会议成员单位", kernel::echo(&v.unit))));
+        }
         let ok = sqlx::query("SELECT id FROM meeting_items WHERE id = $1 AND meeting_id = $2")
             .bind(item_id)
             .bind(id)
@@ -480,76 +572,22 @@ impl Store {
             return Err(StoreError::NotFound(format!("议题 {item_id}")));
         }
         sqlx::query("DELETE FROM meeting_votes WHERE item_id = $1").bind(item_id).execute(tx.conn()).await?;
-        for (u, v) in votes {
+        for v in votes {
             sqlx::query("INSERT INTO meeting_votes (item_id, unit, vote) VALUES ($1, $2, $3)")
                 .bind(item_id)
-                .bind(u)
-                .bind(v)
+                .bind(&v.unit)
+                .bind(v.vote.as_str())
                 .execute(tx.conn())
                 .await?;
         }
         tx.audit(actor, "votes", "meeting_item", &item_id.to_string(), None, json(&votes).as_ref()).await?;
         tx.commit().await
     }
-
-    /// Store the announced result of each item (宣布表决结果).
-    pub async fn meeting_set_results(&self, actor: &str, id: i64, results: &[(i64, String)]) -> Result<()> {
-        let mut tx = self.begin_write().await?;
-        for (item, result) in results {
-            sqlx::query("UPDATE meeting_items SET result = $1 WHERE id = $2 AND meeting_id = $3")
-                .bind(result)
-                .bind(item)
-                .bind(id)
-                .execute(tx.conn())
-                .await?;
-        }
-        tx.audit(actor, "results", "meeting", &id.to_string(), None, json(&results).as_ref()).await?;
-        tx.commit().await
-    }
-
-    pub async fn meeting_set_summary(&self, actor: &str, id: i64, summary: &str) -> Result<()> {
-        let mut tx = self.begin_write().await?;
-        sqlx::query("UPDATE meeting_meetings SET summary = $1 WHERE id = $2").bind(summary).bind(id).execute(tx.conn()).await?;
-        tx.audit(actor, "summary", "meeting", &id.to_string(), None, Some(&serde_json::json!({"summary": summary}))).await?;
-        tx.commit().await
-    }
-
-    /// Issue the minutes: number them within the year and close the meeting.
-    pub async fn meeting_issue_minutes(&self, actor: &str, id: i64, issued_on: &str) -> Result<String> {
-        let mut tx = self.begin_write().await?;
-        let year = &issued_on[..4.min(issued_on.len())];
-        let n: i64 = sqlx::query("SELECT COUNT(*) FROM meeting_meetings WHERE minutes_number IS NOT NULL AND minutes_issued_on LIKE $1")
-            .bind(format!("{year}%"))
-            .fetch_one(tx.conn())
-            .await?
-            .try_get(0)?;
-        let number = format!("山亭区住房公积金联席会议纪要〔{year}〕{}号", n + 1);
-        let r = sqlx::query("UPDATE meeting_meetings SET minutes_number = $1, minutes_issued_on = $2, stage = 'minutes_issued' WHERE id = $3 AND stage = 'summarised'")
-            .bind(&number)
-            .bind(issued_on)
-            .bind(id)
-            .execute(tx.conn())
-            .await?;
-        if r.rows_affected() != 1 {
-            return Err(StoreError::Invalid("召集人总结后才能印发会议纪要".into()));
-        }
-        tx.audit(
-            actor,
-            "issue_minutes",
-            "meeting",
-            &id.to_string(),
-            None,
-            Some(&serde_json::json!({"number": number, "issued_on": issued_on})),
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(number)
-    }
 }
 
-/// Demo data: the nine member units with their 2022 representatives (seeded by
-/// the web layer, which knows the engine's member list), then a past meeting
-/// with minutes and an upcoming one with materials sent (see `web::modules::meeting`).
+/// Demo data: the nine member units with their 2022 representatives, a past
+/// meeting with minutes and an upcoming one are seeded through the use cases
+/// (`app::meeting::demo`), which know the engine's member list.
 pub async fn seed_demo(_store: &Store) -> Result<()> {
     Ok(())
 }

@@ -53,9 +53,7 @@ fn read(p: &Path) -> String {
 const KNOWN: &[(&str, &str)] = &[
     ("crates/shanting/src/cmd/insurance.rs", "lines"),
     ("crates/web/src/modules/insurance.rs", ""),
-    ("crates/web/src/modules/meeting.rs", ""),
     ("crates/store/src/insurance.rs", ""),
-    ("crates/store/src/meeting.rs", "position"),
     ("crates/store/src/users.rs", "position"),
     ("crates/store/src/reference.rs", "position"),
     ("crates/store/src/audit.rs", "position"),

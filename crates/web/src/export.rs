@@ -52,22 +52,7 @@ fn disposition(filename: &str) -> String {
 /// extensions it expects; anything else is opaque bytes. The uploader's own
 /// `Content-Type` is never echoed: it could call a file `text/html`.
 pub fn download_type(filename: &str) -> &'static str {
-    let ext = filename.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()).unwrap_or_default();
-    match ext.as_str() {
-        "pdf" => "application/pdf",
-        "ofd" => "application/ofd",
-        "jpg" | "jpeg" => "image/jpeg",
-        "png" => "image/png",
-        "doc" => "application/msword",
-        "docx" => "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        "xls" => "application/vnd.ms-excel",
-        "xlsx" => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        "wps" => "application/vnd.ms-works",
-        "zip" => "application/zip",
-        "txt" => "text/plain; charset=utf-8",
-        "csv" => "text/csv; charset=utf-8",
-        _ => "application/octet-stream",
-    }
+    store::documents::content_type_for(filename)
 }
 
 /// A stored upload sent back as a download (never shown inline) under its own name.

@@ -361,7 +361,7 @@ async fn downloads_are_attachments_of_the_type_the_server_decides() {
     }
     // Meeting materials likewise.
     let meeting = app.store.meetings().await.unwrap()[0].id;
-    let mid = app.store.meeting_add_material("fund", meeting, "议程.htm", "text/html", b"<script>1</script>").await.unwrap();
+    let mid = app.store.meeting_add_material("fund", meeting, meeting::Stage::ALL, "议程.htm", b"<script>1</script>").await.unwrap();
     let (fund, _) = app.login("fund").await;
     let r = app.get(&format!("/meeting/{meeting}/materials/{mid}"), &fund).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);

@@ -77,3 +77,26 @@ test('demo: a past meeting with minutes and an upcoming one with materials sent'
   assert.match(text, /材料已送达/);
   await context.close();
 });
+
+test('a member unit reads its meetings; a unit outside the group sees none', async () => {
+  {
+    const { context, page } = await loginAs(browser, 'tax');
+    await page.goto(`${BASE}/meeting`);
+    assert.match(await page.textContent('#meetings'), /2022年第一次住房公积金联席会议/);
+    // It proposes only in its own name, and runs nothing.
+    assert.deepEqual(await page.locator('#propose-form select[name=proposed_by] option').allTextContents(), ['区税务局']);
+    await page.click('#meetings a >> nth=0');
+    await page.waitForLoadState();
+    assert.equal(await page.locator('#advance').count(), 0);
+    await context.close();
+  }
+  {
+    const { context, page } = await loginAs(browser, 'commerce');
+    await page.goto(`${BASE}/meeting`);
+    assert.equal(await page.locator('#meetings tbody tr').count(), 0);
+    assert.equal(await page.locator('#propose-form').count(), 0);
+    const r = await page.goto(`${BASE}/meeting/1`);
+    assert.equal(r.status(), 403);
+    await context.close();
+  }
+});

@@ -14,34 +14,10 @@ use crate::{App, Error, Result};
 pub const MAX_BYTES: usize = 20 * 1024 * 1024;
 /// The most documents one enterprise keeps.
 pub const MAX_PER_ENTERPRISE: i64 = 50;
-/// The longest file name kept, in characters.
-const MAX_NAME_CHARS: usize = 120;
 
-/// The content type a document is served with, by its extension; anything
-/// else is plain bytes (downloaded, never rendered).
-pub fn content_type_of(filename: &str) -> &'static str {
-    let ext = filename.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()).unwrap_or_default();
-    match ext.as_str() {
-        "pdf" => "application/pdf",
-        "jpg" | "jpeg" => "image/jpeg",
-        "png" => "image/png",
-        "ofd" => "application/ofd",
-        "doc" => "application/msword",
-        "docx" => "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        "xls" => "application/vnd.ms-excel",
-        "xlsx" => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        "zip" => "application/zip",
-        "txt" | "csv" => "text/plain; charset=utf-8",
-        _ => "application/octet-stream",
-    }
-}
-
-/// A file name as kept: no directories, no control characters, bounded.
-fn clean_name(raw: &str) -> String {
-    let base = raw.rsplit(['/', '\\']).next().unwrap_or("").trim();
-    let name: String = base.chars().filter(|c| !c.is_control()).take(MAX_NAME_CHARS).collect();
-    if name.is_empty() { "材料".into() } else { name }
-}
+// The content type and the kept name are the store's rules for every stored
+// file (store::documents), shared with meeting materials.
+use store::documents::{clean_name, content_type_for as content_type_of};
 
 /// Upload one document of `uscc` for `year`.
 pub async fn upload(app: &App, actor: &Actor, uscc: &str, year: i64, filename: &str, data: &[u8]) -> Result<i64> {
@@ -91,6 +67,6 @@ mod tests {
         assert_eq!(clean_name("../../etc/passwd"), "passwd");
         assert_eq!(clean_name("C:\\a\\b.pdf"), "b.pdf");
         assert_eq!(clean_name(""), "材料");
-        assert_eq!(clean_name(&"长".repeat(500)).chars().count(), MAX_NAME_CHARS);
+        assert_eq!(clean_name(&"长".repeat(500)).chars().count(), store::documents::MAX_NAME_CHARS);
     }
 }

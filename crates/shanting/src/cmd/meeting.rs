@@ -3,6 +3,8 @@ use std::io::Read as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use anyhow::Context as _;
+
 use super::Ctx;
 
 #[derive(clap::Subcommand)]
@@ -17,6 +19,22 @@ pub enum Command {
         #[arg(value_name = "FILE.json")]
         file: PathBuf,
     },
+    /// The issued minutes (会议纪要) of a stored meeting, as its page shows
+    /// them: plain text on stdout, or HTML with --html; --out writes a file.
+    /// Exit 2 when the meeting does not exist or its minutes are not issued.
+    Minutes {
+        #[arg(long, env = "SHANTING_DB", default_value = "sqlite://shanting.db")]
+        db: String,
+        /// The meeting's number, as in /meeting/N.
+        #[arg(long)]
+        id: i64,
+        /// Write to FILE instead of stdout.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+        /// The printable HTML page instead of text.
+        #[arg(long)]
+        html: bool,
+    },
 }
 
 fn invalid(what: impl std::fmt::Display) -> anyhow::Result<ExitCode> {
@@ -26,6 +44,10 @@ fn invalid(what: impl std::fmt::Display) -> anyhow::Result<ExitCode> {
 
 pub fn run(cmd: Command, ctx: &Ctx) -> anyhow::Result<ExitCode> {
     match cmd {
+        Command::Minutes { db, id, out, html } => {
+            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+            rt.block_on(minutes(ctx, &db, id, out, html))
+        }
         Command::Decide { file } => {
             let text = if file.as_os_str() == "-" {
                 let mut s = String::new();
@@ -57,4 +79,25 @@ pub fn run(cmd: Command, ctx: &Ctx) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// Through the use case (the CLI holds no duty: it is trusted by running on the server).
+async fn minutes(ctx: &Ctx, db: &str, id: i64, out: Option<PathBuf>, html: bool) -> anyhow::Result<ExitCode> {
+    let store = store::Store::connect(db).await.with_context(|| format!("连接数据库 {db}"))?;
+    let app = app::App::new(store, ctx.params.clone(), ctx.calendar.clone())?;
+    let doc = match app::meeting::minutes_document(&app, id).await {
+        Ok(d) => d,
+        Err(e @ (app::Error::NotFound(_) | app::Error::Invalid { .. })) => return invalid(format_args!("--id {id}: {e}")),
+        Err(app::Error::Internal(cause)) => return Err(anyhow::anyhow!(cause)),
+        Err(e) => return Err(e.into()),
+    };
+    let text = if html { doc.minutes.html() } else { doc.minutes.text() };
+    match out {
+        Some(path) => {
+            std::fs::write(&path, text).with_context(|| format!("写入 {}", path.display()))?;
+            eprintln!("{} → {}", doc.number, path.display());
+        }
+        None => print!("{text}"),
+    }
+    Ok(ExitCode::SUCCESS)
 }

@@ -17,11 +17,21 @@ pub struct App {
 /// The router over a fresh database with reference data and demo accounts.
 /// `all_demo` also seeds every module's demo data.
 pub async fn spawn_app_with(all_demo: bool) -> App {
-    spawn_app_tuned(all_demo, |_| {}).await
+    spawn_app_full(all_demo, None, |_| {}).await
 }
 
 /// As `spawn_app_with`, with settings of the state changed first (the login throttle, the proxy).
 pub async fn spawn_app_tuned(all_demo: bool, tune: impl FnOnce(&mut web::AppState)) -> App {
+    spawn_app_full(all_demo, None, tune).await
+}
+
+/// As [`spawn_app_with`], with the app's clock fixed to `today` when given
+/// (the demo is then seeded as of that day).
+pub async fn spawn_app_at(all_demo: bool, today: Option<kernel::Date>) -> App {
+    spawn_app_full(all_demo, today, |_| {}).await
+}
+
+async fn spawn_app_full(all_demo: bool, today: Option<kernel::Date>, tune: impl FnOnce(&mut web::AppState)) -> App {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}", dir.path().join("t.db").display());
     let store = store::Store::connect(&url).await.unwrap();
@@ -34,7 +44,10 @@ pub async fn spawn_app_tuned(all_demo: bool, tune: impl FnOnce(&mut web::AppStat
     } else {
         store::demo::seed_core(&store).await.unwrap();
     }
-    let app = app::App::new(store.clone(), params, calendar).unwrap();
+    let mut app = app::App::new(store.clone(), params, calendar).unwrap();
+    if let Some(d) = today {
+        app = app.with_clock(app::Clock::Fixed(d));
+    }
     let mut state = web::AppState::new(app, false);
     tune(&mut state);
     if all_demo {
