@@ -9,7 +9,7 @@ use axum::extract::{ConnectInfo, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
-use store::{Gate, Role};
+use store::Gate;
 
 use crate::AppState;
 use crate::auth::{Authed, Session, client_address, wait_message};
@@ -110,7 +110,7 @@ pub async fn set_active(
     Path(id): Path<i64>,
     axum::Form(f): axum::Form<ActiveForm>,
 ) -> Result<Response, AppError> {
-    s.require(&[Role::Admin])?;
+    s.may(&state, access::Action::AccountsManage)?;
     let active = match f.active.as_str() {
         "1" => true,
         "0" => false,
@@ -140,7 +140,7 @@ pub async fn reset_password(
     Path(id): Path<i64>,
     axum::Form(f): axum::Form<ResetForm>,
 ) -> Result<Response, AppError> {
-    s.require(&[Role::Admin])?;
+    s.may(&state, access::Action::AccountsManage)?;
     if id == s.user.id {
         return Err(AppError::BadRequest("请在“修改密码”页面修改自己的密码（需要当前密码）".into()));
     }

@@ -6,7 +6,6 @@ use axum::extract::{Query, State};
 use axum::routing::get;
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
-use store::Role;
 use utoipa::{OpenApi, ToSchema};
 
 use crate::AppState;
@@ -46,8 +45,8 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/calendar/add-workdays", get(add_workdays))
         .route("/api/v1/calendar/is-workday", get(is_workday))
         .route("/api/v1/towns", get(towns))
-        .route("/api/v1/villages", get(villages))
-        .route("/api/v1/audit", get(audit))
+        .route("/api/v1/villages", get(villages).route_layer(crate::auth::guard(&[access::Action::ReferenceRead])))
+        .route("/api/v1/audit", get(audit).route_layer(crate::auth::guard(&[access::Action::AuditRead])))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -144,12 +143,7 @@ async fn villages(
     Authed(s): Authed,
     Query(q): Query<VillageQuery>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    s.require(&[Role::Admin, Role::Bureau, Role::Town, Role::Village])?;
-    let town = if matches!(s.user.role, Role::Town | Role::Village) { s.user.town.clone() } else { q.town };
-    let mut rows = state.store.villages(town.as_deref()).await?;
-    if s.user.role == Role::Village {
-        rows.retain(|v| Some(&v.name) == s.user.village.as_ref());
-    }
+    let (rows, _) = crate::pages::scoped_villages(&state, &s, q.town).await?;
     Ok(Json(serde_json::to_value(rows).unwrap_or_default()))
 }
 
@@ -163,10 +157,10 @@ struct AuditQuery {
     offset: Option<i64>,
 }
 
-/// The audit trail, newest first (administrators only).
+/// The audit trail, newest first (those who may read it: administrators, 区审计局).
 #[utoipa::path(get, path = "/api/v1/audit", params(AuditQuery), responses((status = 200, description = "entries and total"), (status = 403, description = "not an administrator")))]
 async fn audit(State(state): State<AppState>, Authed(s): Authed, Query(q): Query<AuditQuery>) -> Result<Json<serde_json::Value>, ApiError> {
-    s.require(&[Role::Admin])?;
+    s.may(&state, access::Action::AuditRead)?;
     let f = store::AuditFilter {
         actor: q.actor,
         entity: q.entity,

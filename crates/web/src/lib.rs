@@ -82,6 +82,9 @@ pub fn router(state: AppState) -> Router {
     use tower_http::set_header::SetResponseHeaderLayer;
     use tower_http::trace::TraceLayer;
 
+    use access::Action;
+    use auth::guard;
+
     let x_request_id = axum::http::HeaderName::from_static("x-request-id");
     Router::new()
         .route("/", get(pages::home))
@@ -92,14 +95,19 @@ pub fn router(state: AppState) -> Router {
         .route("/public", get(pages::public_home))
         .route("/policy", get(pages::policy))
         .route("/calendar", get(pages::calendar))
-        .route("/reference", get(pages::reference))
-        .route("/reference/villages", get(pages::villages))
-        .route("/reference/villages/import", post(pages::import_villages).layer(axum::middleware::from_fn(upload::files_body_limit)))
+        .route("/reference", get(pages::reference).route_layer(guard(&[Action::ReferenceRead])))
+        .route("/reference/villages", get(pages::villages).route_layer(guard(&[Action::ReferenceRead])))
+        .route(
+            "/reference/villages/import",
+            post(pages::import_villages)
+                .layer(axum::middleware::from_fn(upload::files_body_limit))
+                .route_layer(guard(&[Action::VillagesImport])),
+        )
         .route("/account/password", get(account::password_page).post(account::change_password))
-        .route("/admin/users", get(pages::users).post(pages::create_user))
-        .route("/admin/users/{id}/active", post(account::set_active))
-        .route("/admin/users/{id}/password", post(account::reset_password))
-        .route("/admin/audit", get(pages::audit))
+        .route("/admin/users", get(pages::users).post(pages::create_user).route_layer(guard(&[Action::AccountsManage])))
+        .route("/admin/users/{id}/active", post(account::set_active).route_layer(guard(&[Action::AccountsManage])))
+        .route("/admin/users/{id}/password", post(account::reset_password).route_layer(guard(&[Action::AccountsManage])))
+        .route("/admin/audit", get(pages::audit).route_layer(guard(&[Action::AuditRead])))
         .merge(api::routes())
         .merge(modules::subsidy::routes())
         .merge(modules::insurance::routes())

@@ -9,6 +9,8 @@ use serde::Deserialize;
 use store::users::NewUser;
 use store::{AuditEntry, AuditFilter, Role};
 
+use access::Action;
+
 use crate::AppState;
 use crate::auth::{Authed, Viewer};
 use crate::error::AppError;
@@ -115,7 +117,9 @@ struct Policy<'a> {
 }
 
 /// Every dated, cited parameter; readings (documented defaults) marked.
-pub async fn policy(State(state): State<AppState>, Authed(s): Authed, Query(q): Query<PolicyQuery>) -> Response {
+/// Public (no login): the figures and their sources are the documents' own, and the
+/// public calculators link their clauses here.
+pub async fn policy(State(state): State<AppState>, Viewer(s): Viewer, Query(q): Query<PolicyQuery>) -> Response {
     let needle = q.q.clone().unwrap_or_default();
     let readings_only = q.readings.is_some();
     let params = state
@@ -130,7 +134,7 @@ pub async fn policy(State(state): State<AppState>, Authed(s): Authed, Query(q): 
                 || p.quote.as_deref().is_some_and(|x| x.contains(&needle))
         })
         .collect();
-    html(&Policy { page: Page::new("政策参数", Some(&s)), q: needle, readings_only, params })
+    html(&Policy { page: Page::new("政策参数", s.as_ref()), q: needle, readings_only, params })
 }
 
 #[derive(Deserialize, Default)]
@@ -148,7 +152,8 @@ struct Calendar {
     result: Option<Result<String, String>>,
 }
 
-pub async fn calendar(State(state): State<AppState>, Authed(s): Authed, Query(q): Query<CalendarQuery>) -> Response {
+/// Public (no login): the State Council's working days.
+pub async fn calendar(State(state): State<AppState>, Viewer(s): Viewer, Query(q): Query<CalendarQuery>) -> Response {
     let n = q.n.unwrap_or(20);
     let result = q.date.as_deref().filter(|d| !d.is_empty()).map(|d| {
         let date = kernel::parse_date(d)?;
@@ -157,7 +162,7 @@ pub async fn calendar(State(state): State<AppState>, Authed(s): Authed, Query(q)
         let why = state.calendar.why(date).map(|w| format!("（{w}）")).unwrap_or_default();
         Ok(format!("{date} {}{why}；其后第 {n} 个工作日为 {after}", if work { "是工作日" } else { "不是工作日" }))
     });
-    html(&Calendar { page: Page::new("工作日历", Some(&s)), date: q.date.unwrap_or_default(), n, result })
+    html(&Calendar { page: Page::new("工作日历", s.as_ref()), date: q.date.unwrap_or_default(), n, result })
 }
 
 #[derive(Template)]
@@ -175,7 +180,7 @@ pub struct OnQuery {
 }
 
 pub async fn reference(State(state): State<AppState>, Authed(s): Authed, Query(q): Query<OnQuery>) -> Result<Response, AppError> {
-    s.require(&[Role::Admin, Role::Bureau])?;
+    s.may(&state, Action::ReferenceRead)?;
     let on = q.on.filter(|d| kernel::parse_date(d).is_ok()).unwrap_or_else(|| store::today().to_string());
     let villages = state.store.villages(None).await?.len();
     Ok(html(&Reference { page: Page::new("参考数据", Some(&s)), district: &state.district, on, villages }))
@@ -200,33 +205,41 @@ struct Villages {
     msg: Option<String>,
 }
 
+/// The villages a user may list, as the grant of 查阅参考数据 scopes them: a
+/// town account its town, a village agent its village, others the district
+/// (or the one town they ask for). Shared by the page and the API.
+pub(crate) async fn scoped_villages(
+    state: &AppState,
+    s: &crate::auth::Session,
+    asked_town: Option<String>,
+) -> Result<(Vec<store::reference::Village>, bool), AppError> {
+    let grant = s.may(state, Action::ReferenceRead)?;
+    let (town, village) = grant.scope.place();
+    let fixed = town.is_some();
+    let town = town.map(str::to_string).or_else(|| asked_town.filter(|t| !t.is_empty()));
+    let mut rows = state.store.villages(town.as_deref()).await?;
+    if let Some(v) = village {
+        rows.retain(|x| x.name == v);
+    }
+    Ok((rows, fixed))
+}
+
 /// Villages, scoped: a town user sees their town, a village agent their village.
 pub async fn villages(State(state): State<AppState>, Authed(s): Authed, Query(q): Query<VillageQuery>) -> Result<Response, AppError> {
-    s.require(&[Role::Admin, Role::Bureau, Role::Town, Role::Village])?;
-    let u = &s.user;
-    let town = match u.role {
-        Role::Town | Role::Village => u.town.clone(),
-        _ => q.town.clone().filter(|t| !t.is_empty()),
-    };
-    let mut rows = state.store.villages(town.as_deref()).await?;
-    if u.role == Role::Village {
-        rows.retain(|v| Some(&v.name) == u.village.as_ref());
-    }
+    let (mut rows, fixed) = scoped_villages(&state, &s, q.town.clone()).await?;
+    let town = if fixed { s.actor.town.clone() } else { q.town.clone().filter(|t| !t.is_empty()) };
     let needle = q.q.clone().unwrap_or_default();
     if !needle.is_empty() {
         rows.retain(|v| v.name.contains(&needle));
     }
-    let towns = match u.role {
-        Role::Admin | Role::Bureau => state.district.towns.iter().map(|t| t.name.clone()).collect(),
-        _ => Vec::new(),
-    };
+    let towns = if fixed { Vec::new() } else { state.district.towns.iter().map(|t| t.name.clone()).collect() };
     Ok(html(&Villages {
         page: Page::new("村（居）", Some(&s)),
         towns,
         town: town.unwrap_or_default(),
         q: needle,
         rows,
-        can_import: u.role == Role::Admin,
+        can_import: s.can(&state, Action::VillagesImport),
         msg: q.msg,
     }))
 }
@@ -261,7 +274,7 @@ pub fn parse_village_file<R: std::io::Read + std::io::Seek + Send>(
 }
 
 pub async fn import_villages(State(state): State<AppState>, Authed(s): Authed, mut mp: Multipart) -> Result<Response, AppError> {
-    s.require(&[Role::Admin])?;
+    s.may(&state, Action::VillagesImport)?;
     let up = crate::upload::save_upload(&mut mp, "file", state.uploads.files).await?;
     let rows = tokio::task::spawn_blocking(move || {
         let f = up.open().map_err(|e| AppError::Internal(format!("读取上传文件: {e}")))?;
@@ -312,7 +325,7 @@ pub(crate) async fn users_with_error(state: &AppState, s: &crate::auth::Session,
 }
 
 pub async fn users(State(state): State<AppState>, Authed(s): Authed, Query(q): Query<UsersQuery>) -> Result<Response, AppError> {
-    s.require(&[Role::Admin])?;
+    s.may(&state, Action::AccountsManage)?;
     users_page(&state, &s, None, q.msg).await
 }
 
@@ -337,7 +350,7 @@ pub async fn create_user(
     Authed(s): Authed,
     axum::Form(f): axum::Form<NewUserForm>,
 ) -> Result<Response, AppError> {
-    s.require(&[Role::Admin])?;
+    s.may(&state, Action::AccountsManage)?;
     let role = Role::parse(&f.role).ok_or_else(|| AppError::BadRequest(format!("角色 {} 无效", f.role)))?;
     let uscc = opt(f.enterprise_uscc);
     if let Some(c) = &uscc {
@@ -391,7 +404,7 @@ struct Audit {
 }
 
 pub async fn audit(State(state): State<AppState>, Authed(s): Authed, Query(q): Query<AuditQuery>) -> Result<Response, AppError> {
-    s.require(&[Role::Admin])?;
+    s.may(&state, Action::AuditRead)?;
     const PER: i64 = 50;
     let page_no = q.page.unwrap_or(1).max(1);
     let filter = AuditFilter {
