@@ -34,6 +34,8 @@ pub struct Session {
     pub user: User,
     /// The user as the duties table sees them (unit by its full name).
     pub actor: access::Actor,
+    /// The duties table, to decide what the page frame offers (navigation).
+    pub duties: std::sync::Arc<access::Duties>,
     pub csrf: String,
     pub token: String,
 }
@@ -78,13 +80,15 @@ pub async fn load_session(State(state): State<AppState>, mut req: Request, next:
         match state.store.session(&tok).await {
             Ok(Some((user, csrf))) => {
                 let actor = state.actor_of(&user);
-                req.extensions_mut().insert(Session { user, actor, csrf, token: tok });
+                req.extensions_mut().insert(Session { user, actor, duties: state.duties.clone(), csrf, token: tok });
             }
             Ok(None) => {}
             Err(e) => return AppError::Internal(e.to_string()).into_response(),
         }
     }
-    next.run(req).await
+    // The page frame marks the navigation entry of the page asked for.
+    let path = req.uri().path_and_query().map(|p| p.as_str().to_string()).unwrap_or_else(|| req.uri().path().to_string());
+    crate::render::CURRENT_PATH.scope(path, next.run(req)).await
 }
 
 /// Paths whose POSTs change nothing (pure computations) and need no token.

@@ -92,7 +92,16 @@ impl IntoResponse for AppError {
             tracing::error!(%cause, "request failed");
         }
         match self {
-            AppError::Unauthenticated { api: false } => axum::response::Redirect::to("/login").into_response(),
+            // Back to the page asked for after logging in (a GET's path; the login keeps it on the site).
+            AppError::Unauthenticated { api: false } => {
+                let here = crate::render::CURRENT_PATH.try_with(|p| p.clone()).unwrap_or_default();
+                let to = if here.is_empty() || here == "/" || here.starts_with("/login") {
+                    "/login".to_string()
+                } else {
+                    format!("/login?next={}", form_urlencoded::byte_serialize(here.as_bytes()).collect::<String>())
+                };
+                axum::response::Redirect::to(&to).into_response()
+            }
             AppError::Unauthenticated { api: true } => {
                 (StatusCode::UNAUTHORIZED, axum::Json(serde_json::json!({"error": "unauthenticated", "message": "请先登录"})))
                     .into_response()
@@ -102,8 +111,8 @@ impl IntoResponse for AppError {
                 let msg = other.to_string();
                 let body = format!(
                     "<!doctype html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>{code} 山亭区数字政府平台</title>\
-                     <link rel=\"stylesheet\" href=\"/static/app.css\"></head><body><main class=\"narrow\"><h1>{code}</h1>\
-                     <p class=\"error\">{msg}</p><p><a href=\"/\">返回首页</a></p></main></body></html>",
+                     <link rel=\"stylesheet\" href=\"/static/app.css\"><script src=\"/static/app.js\" defer></script></head><body><main class=\"narrow\"><h1>{code}</h1>\
+                     <p class=\"error\">{msg}</p><p><a href=\"/\" data-back>返回上一页</a> · <a href=\"/\">回到工作台</a></p></main></body></html>",
                     code = status.as_u16(),
                     msg = crate::render::escape(&msg)
                 );

@@ -25,6 +25,8 @@ pub fn escape(s: &str) -> String {
 pub struct NavItem {
     pub href: &'static str,
     pub label: &'static str,
+    /// The entry of the page being shown (`aria-current="page"`).
+    pub current: bool,
 }
 
 /// What every page frame shows.
@@ -35,37 +37,61 @@ pub struct Page {
     pub nav: Vec<NavItem>,
 }
 
-/// The navigation a role sees. Modules add their entries here.
-pub fn nav_for(user: Option<&User>) -> Vec<NavItem> {
-    let item = |href, label| NavItem { href, label };
-    let Some(u) = user else {
-        return vec![item("/public", "公开信息"), item("/login", "登录")];
-    };
-    let mut v = vec![item("/", "首页")];
-    // The four modules: each page checks the role and scope itself.
-    let [subsidy, insurance, emergency, meeting] =
-        [item("/subsidy", "电商扶持"), item("/insurance", "社保征缴"), item("/emergency", "应急管理"), item("/meeting", "联席会议")];
-    match u.role {
-        Role::Admin => {
-            v.extend([subsidy, insurance, emergency, meeting]);
-            v.extend([
-                item("/reference", "参考数据"),
-                item("/policy", "政策参数"),
-                item("/calendar", "工作日历"),
-                item("/admin/users", "用户管理"),
-                item("/admin/audit", "审计日志"),
-            ]);
+tokio::task_local! {
+    /// The path (and query) of the request being answered, set by `auth::load_session`.
+    pub static CURRENT_PATH: String;
+}
+
+/// The navigation: an entry per module and page the user has a duty for
+/// (the same duties that decide the routes), the current one marked.
+pub fn nav_for(session: Option<&Session>) -> Vec<NavItem> {
+    use access::Action as A;
+    let path = CURRENT_PATH.try_with(|p| p.split('?').next().unwrap_or("").to_string()).unwrap_or_default();
+    let mut v: Vec<(&'static str, &'static str)> = Vec::new();
+    match session {
+        None => v.extend([("/public", "公开信息"), ("/policy", "政策参数"), ("/login", "登录")]),
+        Some(s) => {
+            let may = |actions: &[A]| actions.iter().any(|a| s.duties.may(&s.actor, *a).is_ok());
+            v.push(("/", "工作台"));
+            if may(&[A::SubsidyApplicationsRead, A::SubsidyDeclare, A::SubsidyTargetsRead]) {
+                v.push(("/subsidy", "电商扶持"));
+            }
+            if may(&[A::InsuranceRosterRead]) {
+                v.push(("/insurance", "社保征缴"));
+            } else if may(&[A::InsuranceStatsRead]) {
+                v.push(("/insurance/stats", "社保征缴"));
+            } else if may(&[A::InsuranceJobsRead]) {
+                v.push(("/insurance/import", "社保征缴"));
+            }
+            if may(&[A::EmergencyRead]) {
+                v.push(("/emergency", "应急管理"));
+            }
+            if may(&[A::MeetingRead]) {
+                v.push(("/meeting", "联席会议"));
+            }
+            if may(&[A::ReferenceRead]) {
+                match s.actor.role {
+                    Some(Role::Town | Role::Village) => v.push(("/reference/villages", "村（居）")),
+                    _ => v.push(("/reference", "参考数据")),
+                }
+            }
+            v.extend([("/policy", "政策参数"), ("/calendar", "工作日历")]);
+            if may(&[A::AccountsManage]) {
+                v.push(("/admin/users", "用户管理"));
+            }
+            if may(&[A::AuditRead]) {
+                v.push(("/admin/audit", "审计日志"));
+            }
+            v.push(("/public", "公开信息"));
         }
-        Role::Bureau => {
-            v.extend([subsidy, insurance, emergency, meeting]);
-            v.extend([item("/reference", "参考数据"), item("/policy", "政策参数"), item("/calendar", "工作日历")]);
-        }
-        Role::Town => v.extend([insurance, emergency, item("/reference/villages", "村（居）"), item("/policy", "政策参数")]),
-        Role::Village => v.extend([insurance, emergency, item("/reference/villages", "本村（居）")]),
-        Role::Enterprise => v.extend([subsidy, item("/policy", "政策参数")]),
     }
-    v.push(item("/public", "公开信息"));
-    v
+    // The longest entry that is a prefix of the path is the current one.
+    let best = v
+        .iter()
+        .filter(|(h, _)| if *h == "/" { path == "/" } else { path == *h || path.starts_with(&format!("{h}/")) })
+        .map(|(h, _)| h.len())
+        .max();
+    v.into_iter().map(|(href, label)| NavItem { href, label, current: Some(href.len()) == best }).collect()
 }
 
 impl Page {
@@ -74,7 +100,7 @@ impl Page {
             title: title.to_string(),
             user: session.map(|s| s.user.clone()),
             csrf: session.map(|s| s.csrf.clone()).unwrap_or_default(),
-            nav: nav_for(session.map(|s| &s.user)),
+            nav: nav_for(session),
         }
     }
 

@@ -12,6 +12,26 @@
     }
   });
 
+  // <form data-confirm="将向 9 个渠道发布二级（橙色）预警">, or the same on a
+  // submit button: an irreversible action asks first, saying what will happen.
+  document.addEventListener('submit', function (e) {
+    var form = e.target;
+    var button = e.submitter;
+    var message = (button && button.dataset && button.dataset.confirm) || (form.dataset && form.dataset.confirm);
+    if (message && !window.confirm(message)) {
+      e.preventDefault();
+    }
+  });
+
+  // <a data-back href="/">: back to the page before (keeps what was typed there).
+  document.addEventListener('click', function (e) {
+    var target = e.target instanceof Element ? e.target.closest('[data-back]') : null;
+    if (target && window.history.length > 1) {
+      e.preventDefault();
+      window.history.back();
+    }
+  });
+
   // <div id="board" data-events="URL">: the live emergency board, fed by server-sent events.
   function liveBoard() {
     var board = document.getElementById('board');

@@ -13,8 +13,11 @@ async fn strangers_are_sent_to_login_and_the_api_answers_401() {
     let app = spawn_app().await;
     let r = app.get("/", "").await;
     assert_eq!((r.status, r.location.as_deref()), (StatusCode::SEE_OTHER, Some("/login")));
-    let r = app.get("/admin/audit", "").await;
-    assert_eq!(r.location.as_deref(), Some("/login"));
+    // A page asked for comes back after the login.
+    let r = app.get("/admin/audit?page=2", "").await;
+    assert_eq!(r.location.as_deref(), Some("/login?next=%2Fadmin%2Faudit%3Fpage%3D2"));
+    let form = app.get(r.location.as_deref().unwrap(), "").await;
+    assert!(form.body.contains("value=\"/admin/audit?page=2\""), "the login form keeps where to go: {}", form.body);
     let r = app.get("/api/v1/me", "").await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
     assert!(r.body.contains("unauthenticated"));
