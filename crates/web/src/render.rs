@@ -155,4 +155,34 @@ impl Pager {
     pub fn next(&self) -> Option<String> {
         (self.page < self.pages).then(|| format!("{}page={}", self.base, self.page + 1))
     }
+
+    /// The page links to show: the first, the last, and two either side of
+    /// the current one, with gaps (`None`) between runs: 1 … 4 5 [6] 7 8 … 40.
+    pub fn numbers(&self) -> Vec<Option<PageLink>> {
+        let mut out: Vec<Option<PageLink>> = Vec::new();
+        let mut last = 0;
+        for n in 1..=self.pages {
+            let near = (n - self.page).abs() <= 2;
+            if n == 1 || n == self.pages || near {
+                if n > last + 1 {
+                    out.push(None);
+                }
+                out.push(Some(PageLink { number: n, href: format!("{}page={n}", self.base), current: n == self.page }));
+                last = n;
+            }
+        }
+        out
+    }
+
+    /// `共 1,234 条`: the total, grouped.
+    pub fn total_text(&self) -> String {
+        crate::display::grouped(self.total)
+    }
+}
+
+/// One numbered page link of a [`Pager`].
+pub struct PageLink {
+    pub number: i64,
+    pub href: String,
+    pub current: bool,
 }
