@@ -1,11 +1,10 @@
 //! `shanting emergency …`: the district general emergency plan (山政发〔2022〕8号).
-use std::io::Read as _;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use kernel::Date;
 
-use super::Ctx;
+use super::{Ctx, invalid, print_json, read_input};
 
 #[derive(clap::Subcommand)]
 pub enum Command {
@@ -31,22 +30,6 @@ pub enum Command {
         #[arg(value_name = "FILE.json")]
         file: PathBuf,
     },
-}
-
-/// Invalid input: said on stderr, nothing on stdout, exit 2.
-fn invalid(what: impl std::fmt::Display) -> anyhow::Result<ExitCode> {
-    eprintln!("错误: {what}");
-    Ok(ExitCode::from(2))
-}
-
-fn read_input(file: &Path) -> Result<String, String> {
-    if file.as_os_str() == "-" {
-        let mut s = String::new();
-        std::io::stdin().read_to_string(&mut s).map_err(|e| format!("读取标准输入: {e}"))?;
-        Ok(s)
-    } else {
-        std::fs::read_to_string(file).map_err(|e| format!("读取 {}: {e}", file.display()))
-    }
 }
 
 /// The plan as in force on `on`. A date before the plan is the input's fault
@@ -84,9 +67,7 @@ pub fn run(cmd: Command, ctx: &Ctx) -> anyhow::Result<ExitCode> {
                 Ok(r) => r,
                 Err(code) => return Ok(code),
             };
-            let assessment = emergency::assess(&rules, &report);
-            println!("{}", serde_json::to_string_pretty(&assessment)?);
-            Ok(ExitCode::SUCCESS)
+            print_json(&emergency::assess(&rules, &report))
         }
         Command::Cap { file } => {
             let text = match read_input(&file) {
