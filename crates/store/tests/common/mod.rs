@@ -1,8 +1,23 @@
 //! Shared by the store test files: a fresh database per test (a temp SQLite
 //! file, or a new PostgreSQL database when `SHANTING_TEST_POSTGRES_URL` is
-//! set) and `both!`, which runs a test body against every configured backend.
+//! set) and `both!`, which runs a test body against every configured backend;
+//! and the accounts the tests create.
 
 #![allow(clippy::unwrap_used, dead_code)] // tests: a panic is the failure report
+
+/// An administrator account to create (password `correct horse`).
+pub fn admin(name: &str) -> store::users::NewUser {
+    store::users::NewUser {
+        username: name.into(),
+        password: "correct horse".into(),
+        display_name: "管理员".into(),
+        role: store::Role::Admin,
+        department: None,
+        town: None,
+        village: None,
+        enterprise_uscc: None,
+    }
+}
 
 pub struct TestDb {
     pub url: String,
