@@ -4,7 +4,7 @@ use std::process::ExitCode;
 
 use kernel::Date;
 
-use super::{Ctx, invalid, print_json, read_input};
+use super::{Ctx, invalid, parse_input, print_json};
 
 #[derive(clap::Subcommand)]
 pub enum Command {
@@ -52,11 +52,7 @@ fn today() -> Date {
 pub fn run(cmd: Command, ctx: &Ctx) -> anyhow::Result<ExitCode> {
     match cmd {
         Command::Assess { file } => {
-            let text = match read_input(&file) {
-                Ok(t) => t,
-                Err(e) => return invalid(e),
-            };
-            let report = match emergency::parse_report(&text) {
+            let report = match parse_input(&file, emergency::parse_report) {
                 Ok(r) => r,
                 Err(e) => return invalid(e),
             };
@@ -70,11 +66,7 @@ pub fn run(cmd: Command, ctx: &Ctx) -> anyhow::Result<ExitCode> {
             print_json(&emergency::assess(&rules, &report))
         }
         Command::Cap { file } => {
-            let text = match read_input(&file) {
-                Ok(t) => t,
-                Err(e) => return invalid(e),
-            };
-            let warning = match emergency::parse_warning(&text) {
+            let warning = match parse_input(&file, emergency::parse_warning) {
                 Ok(w) => w,
                 Err(e) => return invalid(e),
             };

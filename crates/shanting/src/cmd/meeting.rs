@@ -4,7 +4,7 @@ use std::process::ExitCode;
 
 use anyhow::Context as _;
 
-use super::{Ctx, invalid, print_json, read_input};
+use super::{Ctx, invalid, parse_input, print_json};
 
 #[derive(clap::Subcommand)]
 pub enum Command {
@@ -43,11 +43,7 @@ pub fn run(cmd: Command, ctx: &Ctx) -> anyhow::Result<ExitCode> {
             rt.block_on(minutes(ctx, &db, id, out, html))
         }
         Command::Decide { file } => {
-            let text = match read_input(&file) {
-                Ok(t) => t,
-                Err(e) => return invalid(e),
-            };
-            let req = match meeting::parse_request(&text) {
+            let req = match parse_input(&file, meeting::parse_request) {
                 Ok(r) => r,
                 Err(e) => return invalid(e),
             };

@@ -47,9 +47,16 @@ pub fn invalid(what: impl std::fmt::Display) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::from(2))
 }
 
+/// The input file (stdin when `file` is `-`) read and parsed by `parse`.
+/// Either failure is the input's: the message to say through [`invalid`].
+pub fn parse_input<T, E: std::fmt::Display>(file: &Path, parse: impl FnOnce(&str) -> Result<T, E>) -> Result<T, String> {
+    let text = read_input(file)?;
+    parse(&text).map_err(|e| e.to_string())
+}
+
 /// The text of an input file, or of stdin when `file` is `-`; the error
-/// names what could not be read (an input error: exit 2 through [`invalid`]).
-pub fn read_input(file: &Path) -> Result<String, String> {
+/// names what could not be read.
+fn read_input(file: &Path) -> Result<String, String> {
     if file.as_os_str() == "-" {
         let mut s = String::new();
         std::io::stdin().read_to_string(&mut s).map_err(|e| format!("读取标准输入: {e}"))?;

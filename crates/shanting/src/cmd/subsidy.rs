@@ -10,7 +10,7 @@ use std::process::ExitCode;
 
 use ecommerce::{AssessError, Assessment, Rules};
 
-use super::{Ctx, invalid, read_input};
+use super::{Ctx, invalid, parse_input};
 
 #[derive(clap::Subcommand)]
 pub enum Command {
@@ -41,15 +41,11 @@ pub fn run(cmd: Command, ctx: &Ctx) -> anyhow::Result<ExitCode> {
 }
 
 fn assess(file: &std::path::Path, format: Format, ctx: &Ctx) -> anyhow::Result<ExitCode> {
-    let text = match read_input(file) {
-        Ok(t) => t,
-        Err(e) => return invalid(e),
-    };
-    let applicants = match parse(&text) {
+    // The text is dropped once parsed: a large batch is not held twice.
+    let applicants = match parse_input(file, parse) {
         Ok(a) => a,
         Err(e) => return invalid(e),
     };
-    drop(text);
     let rules = match ecommerce::rules_for(&ctx.params, &applicants) {
         Ok(r) => r,
         Err(AssessError::Input(e)) => return invalid(e),
