@@ -5,16 +5,8 @@
 # (build with `cargo build --release -p shanting`; needs wrk and python3).
 set -euo pipefail
 bin=${1:-target/release/shanting}
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-tmp=$(mktemp -d)
-RUST_LOG=warn "$bin" serve --demo --db "sqlite://$tmp/bench.db" --addr "127.0.0.1:$port" >"$tmp/serve.log" 2>&1 &
-pid=$!
-trap 'kill $pid 2>/dev/null || true; wait $pid 2>/dev/null || true; rm -rf "$tmp"' EXIT
-for _ in $(seq 1 600); do
-  curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break
-  kill -0 $pid 2>/dev/null || { cat "$tmp/serve.log"; exit 1; }
-  sleep 0.2
-done
+. "$(dirname "$0")/lib.sh"
+RUST_LOG=warn serve_fresh "$bin" bench.db --demo
 base="http://127.0.0.1:$port"
 echo "== GET /alerts/feed.atom (wrk -t2 -c64 -d15s, after a 3 s warm-up)"
 wrk -t2 -c64 -d3s "$base/alerts/feed.atom" >/dev/null

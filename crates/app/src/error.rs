@@ -52,6 +52,14 @@ impl From<store::StoreError> for Error {
     }
 }
 
+/// An engine refused the input (every engine's parser answers
+/// [`kernel::InputError`]): the field it names is to blame.
+impl From<kernel::InputError> for Error {
+    fn from(e: kernel::InputError) -> Self {
+        Error::field(e.path.clone(), e.to_string())
+    }
+}
+
 impl From<kernel::ParamError> for Error {
     fn from(e: kernel::ParamError) -> Self {
         Error::Internal(e.to_string())

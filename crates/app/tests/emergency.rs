@@ -11,27 +11,10 @@ use app::emergency::{command, incidents, warnings};
 use app::{App, Error};
 use emergency::{IncidentStatus, ReportContent, ResponseLevel, Severity, WarningAction, WarningState};
 use store::Store;
-use store::emergency::Warning;
 
-/// A fresh SQLite file, or a fresh PostgreSQL database when
-/// `SHANTING_TEST_POSTGRES_URL` is set.
-async fn databases() -> Vec<(String, Option<tempfile::TempDir>)> {
-    let dir = tempfile::tempdir().unwrap();
-    let mut out = vec![(format!("sqlite://{}", dir.path().join("t.db").display()), Some(dir))];
-    match std::env::var("SHANTING_TEST_POSTGRES_URL") {
-        Ok(base) => {
-            sqlx::any::install_default_drivers();
-            let n = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos();
-            let name = format!("shanting_app_{}_{}", std::process::id(), n % 1_000_000_000);
-            let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&base).await.unwrap();
-            sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&mut conn).await.unwrap();
-            let (prefix, _) = base.rsplit_once('/').unwrap();
-            out.push((format!("{prefix}/{name}"), None));
-        }
-        Err(_) => eprintln!("PostgreSQL half skipped: SHANTING_TEST_POSTGRES_URL is not set"),
-    }
-    out
-}
+#[macro_use]
+#[path = "../../store/tests/common/mod.rs"]
+mod common;
 
 async fn app_on(url: &str, params: kernel::ParamSet) -> (App, Vec<Actor>) {
     let store = Store::connect(url).await.unwrap();
@@ -82,68 +65,56 @@ where
     ok
 }
 
-#[tokio::test]
-async fn twenty_identical_requests_take_effect_once() {
-    for (url, _dir) in databases().await {
-        let (app, a) = app_on(&url, kernel::ParamSet::embedded().unwrap()).await;
-        let (admin, bureau, town) = (a[0].clone(), a[1].clone(), a[2].clone());
-        let id = incidents::file_report(&app, &town, report("冒顶")).await.unwrap();
-        let ok = twenty(|| {
-            let (app, admin) = (app.clone(), admin.clone());
-            async move { incidents::set_level(&app, &admin, id, ResponseLevel::II, "扩大").await }
-        })
-        .await;
-        assert_eq!(ok, 1, "{url}: set level");
-        let ok = twenty(|| {
-            let (app, b) = (app.clone(), bureau.clone());
-            async move { command::tick_measure(&app, &b, id, 1).await }
-        })
-        .await;
-        assert_eq!(ok, 1, "{url}: tick");
-        let all: BTreeSet<usize> = (0..3).collect();
-        let ok = twenty(|| {
-            let (app, admin, all) = (app.clone(), admin.clone(), all.clone());
-            async move { incidents::end(&app, &admin, id, &all, "结束").await }
-        })
-        .await;
-        assert_eq!(ok, 1, "{url}: end");
-        let d = app.store.emergency_incident_detail(id).await.unwrap();
-        assert_eq!((d.levels.len(), d.incident.status), (1, IncidentStatus::Ended), "{url}");
+both!(twenty_identical_requests_take_effect_once, |url: String| async move {
+    let (app, a) = app_on(&url, kernel::ParamSet::embedded().unwrap()).await;
+    let (admin, bureau, town) = (a[0].clone(), a[1].clone(), a[2].clone());
+    let id = incidents::file_report(&app, &town, report("冒顶")).await.unwrap();
+    let ok = twenty(|| {
+        let (app, admin) = (app.clone(), admin.clone());
+        async move { incidents::set_level(&app, &admin, id, ResponseLevel::II, "扩大").await }
+    })
+    .await;
+    assert_eq!(ok, 1, "{url}: set level");
+    let ok = twenty(|| {
+        let (app, b) = (app.clone(), bureau.clone());
+        async move { command::tick_measure(&app, &b, id, 1).await }
+    })
+    .await;
+    assert_eq!(ok, 1, "{url}: tick");
+    let all: BTreeSet<usize> = (0..3).collect();
+    let ok = twenty(|| {
+        let (app, admin, all) = (app.clone(), admin.clone(), all.clone());
+        async move { incidents::end(&app, &admin, id, &all, "结束").await }
+    })
+    .await;
+    assert_eq!(ok, 1, "{url}: end");
+    let d = app.store.emergency_incident_detail(id).await.unwrap();
+    assert_eq!((d.levels.len(), d.incident.status), (1, IncidentStatus::Ended), "{url}");
 
-        let w = Warning {
-            incident_type: "气象灾害".into(),
-            level: 4,
-            headline: "暴雨蓝色预警".into(),
-            description: "暴雨".into(),
-            instruction: "防范".into(),
-            areas: "水泉镇".into(),
-            ..Default::default()
-        };
-        let wid = warnings::draft(&app, &bureau, w).await.unwrap();
-        for (who, action, state) in [
-            (&admin, WarningAction::Approve, WarningState::Approved),
-            (&bureau, WarningAction::Issue, WarningState::Issued),
-            (&bureau, WarningAction::Lift, WarningState::Lifted),
-        ] {
-            let ok = twenty(|| {
-                let (app, who) = (app.clone(), who.clone());
-                async move { warnings::transition(&app, &who, wid, action, None).await }
-            })
-            .await;
-            assert_eq!(ok, 1, "{url}: {action:?}");
-            assert_eq!(app.store.emergency_warning(wid).await.unwrap().state, state, "{url}");
-        }
-        assert_eq!(app.store.emergency_warning_detail(wid).await.unwrap().messages.len(), 2, "{url}: one Alert, one Cancel");
-        assert!(matches!(app.store.verify_audit().await.unwrap(), store::VerifyReport::Intact { .. }), "{url}");
+    let wid = warnings::draft(&app, &bureau, common::rainstorm_warning()).await.unwrap();
+    for (who, action, state) in [
+        (&admin, WarningAction::Approve, WarningState::Approved),
+        (&bureau, WarningAction::Issue, WarningState::Issued),
+        (&bureau, WarningAction::Lift, WarningState::Lifted),
+    ] {
+        let ok = twenty(|| {
+            let (app, who) = (app.clone(), who.clone());
+            async move { warnings::transition(&app, &who, wid, action, None).await }
+        })
+        .await;
+        assert_eq!(ok, 1, "{url}: {action:?}");
+        assert_eq!(app.store.emergency_warning(wid).await.unwrap().state, state, "{url}");
     }
-}
+    assert_eq!(app.store.emergency_warning_detail(wid).await.unwrap().messages.len(), 2, "{url}: one Alert, one Cancel");
+    assert!(matches!(app.store.verify_audit().await.unwrap(), store::VerifyReport::Intact { .. }), "{url}");
+});
 
 /// Ⅳ by the incident's lead department; Ⅰ–Ⅲ by 区政府 (administrators);
 /// access is refused before anything is written.
 #[tokio::test]
 async fn levels_by_their_decider() {
-    let (url, _dir) = databases().await.swap_remove(0);
-    let (app, a) = app_on(&url, kernel::ParamSet::embedded().unwrap()).await;
+    let db = common::sqlite().await;
+    let (app, a) = app_on(&db.url, kernel::ParamSet::embedded().unwrap()).await;
     let (admin, bureau, town, tax) = (&a[0], &a[1], &a[2], &a[3]);
     let id = incidents::file_report(&app, town, report("冒顶")).await.unwrap();
     for who in [admin, town, tax] {
@@ -171,8 +142,8 @@ async fn ending_follows_the_policy() {
         .replace("\"经专家组会商研判，确定符合应急结束条件\"]", "\"经专家组会商研判，确定符合应急结束条件\", \"已向市政府报告处置情况\"]");
     assert_ne!(text, changed);
     let params = kernel::ParamSet::from_files(base, vec![("emergency/command.toml".into(), changed)]).unwrap();
-    let (url, _dir) = databases().await.swap_remove(0);
-    let (app, a) = app_on(&url, params).await;
+    let db = common::sqlite().await;
+    let (app, a) = app_on(&db.url, params).await;
     let (admin, town) = (&a[0], &a[2]);
     let id = incidents::file_report(&app, town, report("冒顶")).await.unwrap();
     let three: BTreeSet<usize> = (0..3).collect();

@@ -9,13 +9,8 @@ use kernel::{CreditCode, Date, Money};
 use serde::de::{self, Deserializer};
 use serde::{Deserialize, Serialize};
 
-/// Invalid input, with the path of the offending field, e.g. `[0].net_tax_yuan`.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{path}: {message}")]
-pub struct InputError {
-    pub path: String,
-    pub message: String,
-}
+/// Invalid input (one type for every engine), with the path of the offending field, e.g. `[0].net_tax_yuan`.
+pub use kernel::InputError;
 
 /// A floor or site area in hundredths of a square metre, so that 5000.01 m²
 /// is exactly "超过5000平方米".
@@ -470,7 +465,7 @@ fn path_error(e: serde_path_to_error::Error<serde_json::Error>, prefix: &str) ->
         (_, _) => format!("{prefix}.{p}"),
     };
     // serde's message repeats the offending value: bounded, as the path is.
-    InputError { path: kernel::clip(&path, 200).into_owned(), message: kernel::clip(&e.into_inner().to_string(), 600).into_owned() }
+    InputError::new(path, e.into_inner().to_string())
 }
 
 /// Checks the type system cannot express: article and tier numbers.

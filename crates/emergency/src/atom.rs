@@ -4,10 +4,9 @@
 use std::io;
 
 use jiff::Timestamp;
-use quick_xml::Writer;
-use quick_xml::events::{BytesDecl, BytesText, Event};
 
 use crate::time::OffsetTime;
+use crate::xml::{document, leaf};
 
 pub const ATOM_NAMESPACE: &str = "http://www.w3.org/2005/Atom";
 pub const CAP_MIME: &str = "application/cap+xml";
@@ -31,45 +30,40 @@ pub struct FeedEntry {
     pub areas: Vec<String>,
 }
 
-fn leaf<W: io::Write>(w: &mut Writer<W>, name: &str, text: &str) -> io::Result<()> {
-    w.create_element(name).write_text_content(BytesText::new(text))?;
-    Ok(())
-}
-
 fn write(entries: &[FeedEntry], updated: Timestamp, feed_id: &str, self_url: &str) -> io::Result<Vec<u8>> {
-    let mut w = Writer::new_with_indent(Vec::with_capacity(512 + entries.len() * 640), b' ', 2);
-    w.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))?;
-    w.create_element("feed").with_attributes([("xmlns", ATOM_NAMESPACE), ("xml:lang", "zh-CN")]).write_inner_content(|w| {
-        leaf(w, "id", feed_id)?;
-        leaf(w, "title", FEED_TITLE)?;
-        leaf(w, "updated", OffsetTime::from_timestamp(updated).as_str())?;
-        w.create_element("author").write_inner_content(|w| leaf(w, "name", FEED_AUTHOR))?;
-        w.create_element("link").with_attributes([("rel", "self"), ("type", "application/atom+xml"), ("href", self_url)]).write_empty()?;
-        for e in entries {
-            w.create_element("entry").write_inner_content(|w| {
-                leaf(w, "id", &e.id)?;
-                leaf(w, "title", &e.title)?;
-                leaf(w, "updated", OffsetTime::from_timestamp(e.updated).as_str())?;
-                w.create_element("link")
-                    .with_attributes([("rel", "alternate"), ("type", CAP_MIME), ("href", e.cap_url.as_str())])
-                    .write_empty()?;
-                for c in &e.categories {
-                    w.create_element("category").with_attribute(("term", c.as_str())).write_empty()?;
-                }
-                let mut summary = e.summary.clone();
-                if !e.areas.is_empty() {
-                    summary.push_str("（区域：");
-                    summary.push_str(&e.areas.join("、"));
-                    summary.push('）');
-                }
-                leaf(w, "summary", &summary)
-            })?;
-        }
+    document(512 + entries.len() * 640, |w| {
+        w.create_element("feed").with_attributes([("xmlns", ATOM_NAMESPACE), ("xml:lang", "zh-CN")]).write_inner_content(|w| {
+            leaf(w, "id", feed_id)?;
+            leaf(w, "title", FEED_TITLE)?;
+            leaf(w, "updated", OffsetTime::from_timestamp(updated).as_str())?;
+            w.create_element("author").write_inner_content(|w| leaf(w, "name", FEED_AUTHOR))?;
+            w.create_element("link")
+                .with_attributes([("rel", "self"), ("type", "application/atom+xml"), ("href", self_url)])
+                .write_empty()?;
+            for e in entries {
+                w.create_element("entry").write_inner_content(|w| {
+                    leaf(w, "id", &e.id)?;
+                    leaf(w, "title", &e.title)?;
+                    leaf(w, "updated", OffsetTime::from_timestamp(e.updated).as_str())?;
+                    w.create_element("link")
+                        .with_attributes([("rel", "alternate"), ("type", CAP_MIME), ("href", e.cap_url.as_str())])
+                        .write_empty()?;
+                    for c in &e.categories {
+                        w.create_element("category").with_attribute(("term", c.as_str())).write_empty()?;
+                    }
+                    let mut summary = e.summary.clone();
+                    if !e.areas.is_empty() {
+                        summary.push_str("（区域：");
+                        summary.push_str(&e.areas.join("、"));
+                        summary.push('）');
+                    }
+                    leaf(w, "summary", &summary)
+                })?;
+            }
+            Ok(())
+        })?;
         Ok(())
-    })?;
-    let mut out = w.into_inner();
-    out.push(b'\n');
-    Ok(out)
+    })
 }
 
 /// The feed document. Entries are written in the order given (newest first

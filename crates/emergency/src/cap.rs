@@ -10,13 +10,12 @@
 use std::io;
 
 use district::District;
-use quick_xml::Writer;
-use quick_xml::events::{BytesDecl, BytesText, Event};
 use serde::{Deserialize, Serialize};
 
 use crate::input::{InputError, check_xml_text, from_json};
 use crate::rules::Rules;
 use crate::time::OffsetTime;
+use crate::xml::{document, leaf};
 
 pub const CAP_NAMESPACE: &str = "urn:oasis:names:tc:emergency:cap:1.2";
 
@@ -227,59 +226,52 @@ struct Info<'a> {
     areas: &'a [String],
 }
 
-fn leaf<W: io::Write>(w: &mut Writer<W>, name: &str, text: &str) -> io::Result<()> {
-    w.create_element(name).write_text_content(BytesText::new(text))?;
-    Ok(())
-}
-
 fn write_alert(warning: &Warning, sent: &str, info: &Info<'_>) -> io::Result<Vec<u8>> {
-    let mut w = Writer::new_with_indent(Vec::with_capacity(2048), b' ', 2);
-    w.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))?;
-    w.create_element("alert").with_attribute(("xmlns", CAP_NAMESPACE)).write_inner_content(|w| {
-        leaf(w, "identifier", &warning.identifier)?;
-        leaf(w, "sender", &warning.sender)?;
-        leaf(w, "sent", sent)?;
-        leaf(w, "status", warning.status.as_str())?;
-        leaf(w, "msgType", warning.msg_type.as_str())?;
-        leaf(w, "scope", "Public")?;
-        if !warning.references.is_empty() {
-            leaf(w, "references", &warning.references.join(" "))?;
-        }
-        w.create_element("info").write_inner_content(|w| {
-            leaf(w, "language", "zh-CN")?;
-            leaf(w, "category", info.category)?;
-            leaf(w, "event", info.event)?;
-            if let Some(rt) = info.response_type {
-                leaf(w, "responseType", rt)?;
+    document(2048, |w| {
+        w.create_element("alert").with_attribute(("xmlns", CAP_NAMESPACE)).write_inner_content(|w| {
+            leaf(w, "identifier", &warning.identifier)?;
+            leaf(w, "sender", &warning.sender)?;
+            leaf(w, "sent", sent)?;
+            leaf(w, "status", warning.status.as_str())?;
+            leaf(w, "msgType", warning.msg_type.as_str())?;
+            leaf(w, "scope", "Public")?;
+            if !warning.references.is_empty() {
+                leaf(w, "references", &warning.references.join(" "))?;
             }
-            leaf(w, "urgency", info.urgency)?;
-            leaf(w, "severity", info.severity)?;
-            leaf(w, "certainty", info.certainty)?;
-            if let Some(t) = info.onset {
-                leaf(w, "onset", t)?;
-            }
-            if let Some(t) = info.expires {
-                leaf(w, "expires", t)?;
-            }
-            leaf(w, "headline", info.headline)?;
-            leaf(w, "description", info.description)?;
-            if !info.instruction.trim().is_empty() {
-                leaf(w, "instruction", info.instruction)?;
-            }
-            for (name, value) in info.parameters {
-                w.create_element("parameter").write_inner_content(|w| {
-                    leaf(w, "valueName", name)?;
-                    leaf(w, "value", value)
-                })?;
-            }
-            for a in info.areas {
-                w.create_element("area").write_inner_content(|w| leaf(w, "areaDesc", a))?;
-            }
+            w.create_element("info").write_inner_content(|w| {
+                leaf(w, "language", "zh-CN")?;
+                leaf(w, "category", info.category)?;
+                leaf(w, "event", info.event)?;
+                if let Some(rt) = info.response_type {
+                    leaf(w, "responseType", rt)?;
+                }
+                leaf(w, "urgency", info.urgency)?;
+                leaf(w, "severity", info.severity)?;
+                leaf(w, "certainty", info.certainty)?;
+                if let Some(t) = info.onset {
+                    leaf(w, "onset", t)?;
+                }
+                if let Some(t) = info.expires {
+                    leaf(w, "expires", t)?;
+                }
+                leaf(w, "headline", info.headline)?;
+                leaf(w, "description", info.description)?;
+                if !info.instruction.trim().is_empty() {
+                    leaf(w, "instruction", info.instruction)?;
+                }
+                for (name, value) in info.parameters {
+                    w.create_element("parameter").write_inner_content(|w| {
+                        leaf(w, "valueName", name)?;
+                        leaf(w, "value", value)
+                    })?;
+                }
+                for a in info.areas {
+                    w.create_element("area").write_inner_content(|w| leaf(w, "areaDesc", a))?;
+                }
+                Ok(())
+            })?;
             Ok(())
         })?;
         Ok(())
-    })?;
-    let mut out = w.into_inner();
-    out.push(b'\n');
-    Ok(out)
+    })
 }

@@ -3,20 +3,8 @@
 
 use serde::de::DeserializeOwned;
 
-/// Invalid input: `path` names the field (`severity`, `areas[2]`, …).
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{path}: {message}")]
-pub struct InputError {
-    pub path: String,
-    pub message: String,
-}
-
-impl InputError {
-    pub fn new(path: impl Into<String>, message: impl Into<String>) -> Self {
-        // Both may carry input (a key, a value in serde's message): bounded.
-        InputError { path: kernel::clip(&path.into(), 200).into_owned(), message: kernel::clip(&message.into(), 600).into_owned() }
-    }
-}
+/// Invalid input (one type for every engine): `path` names the field (`severity`, `areas[2]`, …).
+pub use kernel::InputError;
 
 /// Deserialize JSON, turning serde's error into a field path and message.
 /// serde reports missing and unknown fields at the enclosing object, so the

@@ -16,6 +16,7 @@ mod report;
 mod rules;
 mod time;
 mod workflow;
+mod xml;
 
 pub use cap::{MsgType, Status, Warning, parse_warning, to_cap_xml};
 pub use input::InputError;

@@ -11,10 +11,56 @@
 //!
 //! [`config`] sets the number of cases: `FUZZ_CASES` (default 100,000), so CI
 //! runs each target at full size and a developer can run fewer.
+//! [`json_contract_targets!`] declares the two targets of a JSON contract;
+//! [`assert_bounded`] is what every target asks of a refusal.
+
+use std::sync::OnceLock;
 
 use proptest::prelude::*;
 use proptest::test_runner::Config;
 use serde_json::{Map, Value};
+
+#[doc(hidden)]
+pub use proptest as __proptest;
+
+/// The longest message a refusal may have: a clerk reads it, and an input
+/// echoed whole would be unbounded.
+pub const MAX_MESSAGE_CHARS: usize = 1_000;
+
+/// Fails unless the refusal's message is shorter than [`MAX_MESSAGE_CHARS`].
+pub fn assert_bounded(e: &dyn std::fmt::Display) {
+    let n = e.to_string().chars().count();
+    assert!(n < MAX_MESSAGE_CHARS, "unbounded message: {n} chars");
+}
+
+/// The embedded policy, loaded once for all the cases of a process.
+pub fn params() -> &'static kernel::ParamSet {
+    static PARAMS: OnceLock<kernel::ParamSet> = OnceLock::new();
+    PARAMS.get_or_init(|| kernel::ParamSet::embedded().expect("embedded policy"))
+}
+
+/// The two targets of a JSON contract, each feeding `check` (a `fn(&str)`)
+/// [`config`] cases: `mutated_requests`, the `seeds` with random edits, and
+/// `hostile_documents`, objects of the contract's field names `keys` with
+/// hostile values three levels deep.
+#[macro_export]
+macro_rules! json_contract_targets {
+    ($seeds:expr, $keys:expr, $check:expr) => {
+        $crate::__proptest::proptest! {
+            #![proptest_config($crate::config())]
+
+            #[test]
+            fn mutated_requests(input in $crate::mutated($seeds)) {
+                ($check)(&input);
+            }
+
+            #[test]
+            fn hostile_documents(input in $crate::json_object($keys, 3)) {
+                ($check)(&input);
+            }
+        }
+    };
+}
 
 /// Cases per target: `FUZZ_CASES` or 100,000.
 pub fn config() -> Config {

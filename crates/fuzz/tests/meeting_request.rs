@@ -1,8 +1,5 @@
 //! `meeting decide` and `POST /api/v1/meeting/decide`: the request JSON.
 
-use fuzz::{config, json_object, mutated};
-use proptest::prelude::*;
-
 const SEEDS: &[&str] = &[
     r#"{"member_units":["区财政局","区住建局","区税务局","区人社局","区审批服务局","区教体局","区发改局","区自然资源局","山亭管理部"],"meeting_date":"2026-12-10","materials_sent_on":"2026-12-04","attendance":{"区财政局":"present","区住建局":"proxy","区税务局":"absent"},"items":[{"title":"调整缴存基数","votes":{"区财政局":"for","区住建局":"against","区税务局":"abstain"}}]}"#,
     r#"{"member_units":["甲","乙","丙"],"meeting_date":"2023-02-28","attendance":{"甲":"present","乙":"present"},"items":[]}"#,
@@ -11,28 +8,14 @@ const SEEDS: &[&str] = &[
 const KEYS: &[&str] = &["member_units", "meeting_date", "materials_sent_on", "attendance", "items", "title", "votes", "区财政局", "甲"];
 
 fn check(input: &str) {
-    static PARAMS: std::sync::OnceLock<kernel::ParamSet> = std::sync::OnceLock::new();
-    let params = PARAMS.get_or_init(|| kernel::ParamSet::embedded().expect("embedded policy"));
     match meeting::parse_request(input) {
         Ok(req) => {
-            if let Ok(rules) = meeting::Rules::load(params, req.meeting_date) {
+            if let Ok(rules) = meeting::Rules::load(fuzz::params(), req.meeting_date) {
                 let _ = meeting::decide(&rules, &req);
             }
         }
-        Err(e) => assert!(e.to_string().chars().count() < 1_000, "unbounded message: {} chars", e.to_string().chars().count()),
+        Err(e) => fuzz::assert_bounded(&e),
     }
 }
 
-proptest! {
-    #![proptest_config(config())]
-
-    #[test]
-    fn mutated_requests(input in mutated(SEEDS)) {
-        check(&input);
-    }
-
-    #[test]
-    fn hostile_documents(input in json_object(KEYS, 3)) {
-        check(&input);
-    }
-}
+fuzz::json_contract_targets!(SEEDS, KEYS, check);

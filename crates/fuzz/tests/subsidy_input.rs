@@ -1,8 +1,5 @@
 //! `subsidy assess` and `POST /api/v1/subsidy/assess`: the applicant JSON.
 
-use fuzz::{config, json_object, mutated};
-use proptest::prelude::*;
-
 const SEEDS: &[&str] = &[
     r#"{"uscc":"91370406MA3C7K1020","name":"示例电商","year":2023,"registered_in_district":true,"statistically_included":true,"entered_on":"2022-03-01","net_tax_yuan":1200000,"online_retail_yuan":62000000,"online_retail_prev_yuan":51000000,"platform_fees":{"annual_transactions_yuan":62000000,"agreement_signed":true,"fees_paid_yuan":80000},"express":{"sells_and_ships_local":true,"parcels":260000,"online_sales_yuan":62000000}}"#,
     r#"[{"uscc":"91370406MA3C7K1020","year":2024,"registered_in_district":true,"statistically_included":true,"park":{"resident_enterprises":12,"qualified_enterprises":3,"first_year":2023},"training":{"graduates_contracted":30},"awards_received":[{"article":3,"tier":1,"year":2023}]}]"#,
@@ -56,29 +53,15 @@ const KEYS: &[&str] = &[
 ];
 
 fn check(input: &str) {
-    static PARAMS: std::sync::OnceLock<kernel::ParamSet> = std::sync::OnceLock::new();
-    let params = PARAMS.get_or_init(|| kernel::ParamSet::embedded().expect("embedded policy"));
     match ecommerce::parse_applicants(input) {
         Ok(applicants) => {
             // Whatever parses must assess without panicking, for every year it names.
-            if let Ok(all) = ecommerce::assess_many(params, &applicants) {
+            if let Ok(all) = ecommerce::assess_many(fuzz::params(), &applicants) {
                 assert_eq!(all.len(), applicants.len());
             }
         }
-        Err(e) => assert!(e.to_string().chars().count() < 1_000, "unbounded message: {} chars", e.to_string().chars().count()),
+        Err(e) => fuzz::assert_bounded(&e),
     }
 }
 
-proptest! {
-    #![proptest_config(config())]
-
-    #[test]
-    fn mutated_requests(input in mutated(SEEDS)) {
-        check(&input);
-    }
-
-    #[test]
-    fn hostile_documents(input in json_object(KEYS, 3)) {
-        check(&input);
-    }
-}
+fuzz::json_contract_targets!(SEEDS, KEYS, check);

@@ -7,6 +7,7 @@
 pub mod calendar;
 pub mod explain;
 pub mod ident;
+pub mod input;
 pub mod labelled;
 pub mod money;
 pub mod params;
@@ -16,6 +17,7 @@ pub mod text;
 pub use calendar::{CalendarError, WorkCalendar};
 pub use explain::{Explanation, Fact, Outcome, Step};
 pub use ident::{CreditCode, CreditCodeError, IdError, ResidentId};
+pub use input::InputError;
 pub use money::{Money, MoneyError};
 pub use params::{Param, ParamError, ParamSet};
 pub use ratio::Ratio;

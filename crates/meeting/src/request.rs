@@ -8,20 +8,8 @@ use kernel::Date;
 use serde::Deserialize;
 use serde::de::{self, MapAccess, Visitor};
 
-/// What was wrong with the input, and where (`attendance.区X`, `items[0].votes.区Y`, `meeting_date`).
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{path}: {message}")]
-pub struct InputError {
-    pub path: String,
-    pub message: String,
-}
-
-impl InputError {
-    fn new(path: impl Into<String>, message: impl Into<String>) -> Self {
-        // Both may carry input (a key, a value in serde's message): bounded.
-        InputError { path: kernel::clip(&path.into(), 200).into_owned(), message: kernel::clip(&message.into(), 600).into_owned() }
-    }
-}
+/// What was wrong with the input (one type for every engine), and where (`attendance.区X`, `items[0].votes.区Y`, `meeting_date`).
+pub use kernel::InputError;
 
 kernel::labelled_enum! {
     /// How a unit attended (出席情况).

@@ -50,26 +50,22 @@ pub struct Transition {
 
 const OFFICE: &[Duty] = &[Duty::MeetingOffice];
 
+/// Delivering the agenda and materials to every unit (四（二）), the first
+/// time or again: the same step with the same condition.
+const fn send_materials(from: Stage) -> Transition {
+    Transition {
+        from, to: Stage::MaterialsSent, by: OFFICE, clause: "山政办字〔2022〕19号 四（二）", needs: "会议议题及有关资料已上传"
+    }
+}
+
 /// Every allowed step, in procedure order. Anything else is refused.
 pub const TRANSITIONS: &[Transition] = &[
     Transition {
         from: Stage::Proposed, to: Stage::Called, by: OFFICE, clause: "山政办字〔2022〕19号 四（二）", needs: "总召集人确定议题"
     },
-    Transition {
-        from: Stage::Called,
-        to: Stage::MaterialsSent,
-        by: OFFICE,
-        clause: "山政办字〔2022〕19号 四（二）",
-        needs: "会议议题及有关资料已上传",
-    },
+    send_materials(Stage::Called),
     // Materials may be sent again (a late addition) before the meeting opens.
-    Transition {
-        from: Stage::MaterialsSent,
-        to: Stage::MaterialsSent,
-        by: OFFICE,
-        clause: "山政办字〔2022〕19号 四（二）",
-        needs: "会议议题及有关资料已上传",
-    },
+    send_materials(Stage::MaterialsSent),
     Transition {
         from: Stage::MaterialsSent,
         to: Stage::Opened,

@@ -15,34 +15,11 @@ fn rules() -> Rules {
     Rules::load(&ParamSet::embedded().unwrap(), d("2023-03-10")).unwrap()
 }
 
-const NINE: [&str; 9] = [
-    "区政府",
-    "区政府办公室",
-    "枣庄市住房公积金管理中心山亭管理部",
-    "区财政局",
-    "区税务局",
-    "区行政审批服务局",
-    "区人社局",
-    "区住房和城乡建设局",
-    "区教育财务管理结算中心",
-];
-
-/// The contract's example: nine units, six in person and one by proxy; five
-/// for, one against, and the proxy also for.
+/// The contract's example (also the CLI's, `crates/shanting/tests/meeting_cli.rs`):
+/// nine units, six in person and one by proxy; five for, one against, and the
+/// proxy also for.
 fn contract_example() -> serde_json::Value {
-    json!({
-        "member_units": NINE,
-        "meeting_date": "2023-03-10",
-        "materials_sent_on": "2023-03-05",
-        "attendance": {
-            "区政府": "present", "区政府办公室": "present", "枣庄市住房公积金管理中心山亭管理部": "present",
-            "区财政局": "proxy", "区税务局": "present", "区行政审批服务局": "present", "区人社局": "present"
-        },
-        "items": [{"title": "关于扩大住房公积金缴存覆盖面的意见", "votes": {
-            "区政府": "for", "区政府办公室": "for", "枣庄市住房公积金管理中心山亭管理部": "for",
-            "区财政局": "for", "区税务局": "against", "区行政审批服务局": "for", "区人社局": "for"
-        }}]
-    })
+    serde_json::from_str(include_str!("data/contract_example.json")).unwrap()
 }
 
 #[test]

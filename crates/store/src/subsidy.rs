@@ -16,7 +16,7 @@ use ecommerce::workflow::{AwardDecision, Status};
 use ecommerce::{Assessment, AwardReceived};
 use serde::Serialize;
 
-use crate::{Result, Store, StoreError};
+use crate::{Result, Store, StoreError, WriteTx};
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq, sqlx::FromRow)]
 pub struct Enterprise {
@@ -169,6 +169,18 @@ const AWARD_COLS: &str = "id, application_id, uscc, year, article, tier, one_tim
 fn changed_meanwhile(id: i64, from: Option<Status>) -> StoreError {
     let from = from.map(Status::label).unwrap_or("未申请");
     StoreError::Conflict(format!("申请 {id} 已不处于“{from}”状态（已由他人办理或重复提交），未作修改"))
+}
+
+/// A conditional state change (`UPDATE … WHERE status = from`) must have
+/// found the application in `from`; otherwise someone else acted first.
+fn moved_once(rows: u64, id: i64, from: Status) -> Result<()> {
+    if rows == 1 { Ok(()) } else { Err(changed_meanwhile(id, Some(from))) }
+}
+
+/// The audit entry of an application's state change: before it, the state it left.
+async fn audit_move(tx: &mut WriteTx, actor: &str, action: &str, id: i64, from: Status, after: &serde_json::Value) -> Result<()> {
+    tx.audit(actor, action, "subsidy_application", &id.to_string(), Some(&serde_json::json!({"status": from})), Some(after)).await?;
+    Ok(())
 }
 
 fn assessment_json(a: &Assessment) -> Result<String> {
@@ -444,18 +456,8 @@ impl Store {
         .execute(tx.conn())
         .await?
         .rows_affected();
-        if done != 1 {
-            return Err(changed_meanwhile(id, Some(from)));
-        }
-        tx.audit(
-            actor,
-            to.as_str(),
-            "subsidy_application",
-            &id.to_string(),
-            Some(&serde_json::json!({"status": from})),
-            Some(&serde_json::json!({"status": to, "note": kernel::echo(note)})),
-        )
-        .await?;
+        moved_once(done, id, from)?;
+        audit_move(&mut tx, actor, to.as_str(), id, from, &serde_json::json!({"status": to, "note": kernel::echo(note)})).await?;
         tx.commit().await
     }
 
@@ -501,8 +503,7 @@ impl Store {
             })?;
         }
         let after = serde_json::json!({"status": Status::Approved, "awards": decisions, "note": kernel::echo(note)});
-        tx.audit(actor, "approve", "subsidy_application", &id.to_string(), Some(&serde_json::json!({"status": from})), Some(&after))
-            .await?;
+        audit_move(&mut tx, actor, "approve", id, from, &after).await?;
         tx.commit().await
     }
 
@@ -517,23 +518,13 @@ impl Store {
             .execute(tx.conn())
             .await?
             .rows_affected();
-        if done != 1 {
-            return Err(changed_meanwhile(id, Some(from)));
-        }
+        moved_once(done, id, from)?;
         sqlx::query("UPDATE subsidy_awards SET paid_fen = granted_fen, paid_on = $1 WHERE application_id = $2 AND paid_fen = 0")
             .bind(paid_on)
             .bind(id)
             .execute(tx.conn())
             .await?;
-        tx.audit(
-            actor,
-            "pay",
-            "subsidy_application",
-            &id.to_string(),
-            Some(&serde_json::json!({"status": from})),
-            Some(&serde_json::json!({"status": to, "paid_on": paid_on})),
-        )
-        .await?;
+        audit_move(&mut tx, actor, "pay", id, from, &serde_json::json!({"status": to, "paid_on": paid_on})).await?;
         tx.commit().await
     }
 

@@ -10,24 +10,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use store::audit::anchor::{self, AnchorError, AnchorKey, Anchorer};
-use store::users::NewUser;
-use store::{AuditFilter, Role, Store, VerifyReport};
+use store::{AuditFilter, Store, VerifyReport};
 
 #[macro_use]
 mod common;
 
-fn admin(name: &str) -> NewUser {
-    NewUser {
-        username: name.into(),
-        password: "correct horse".into(),
-        display_name: "管理员".into(),
-        role: Role::Admin,
-        department: None,
-        town: None,
-        village: None,
-        enterprise_uscc: None,
-    }
-}
+use common::admin;
 
 async fn users(s: &Store, names: &[&str]) {
     for n in names {

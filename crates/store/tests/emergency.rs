@@ -207,16 +207,7 @@ both!(twenty_concurrent_state_changes_take_effect_once, |url: String| async move
 
 both!(warnings_feed_resources_plans, |url: String| async move {
     let s = Store::connect(&url).await.unwrap();
-    let w = Warning {
-        incident_type: "气象灾害".into(),
-        level: 4,
-        headline: "暴雨蓝色预警".into(),
-        description: "暴雨".into(),
-        instruction: "防范".into(),
-        issuer: "区应急管理局".into(),
-        areas: "水泉镇".into(),
-        ..Default::default()
-    };
+    let w = common::rainstorm_warning();
     let id = s.emergency_create_warning("emergency", &w, &[("值班".into(), vec!["区气象服务中心".into()])]).await.unwrap();
     let render =
         |cur: &[(Warning, CapMessage)]| cur.iter().map(|(w, m)| format!("{}@{}", w.headline, m.identifier)).collect::<Vec<_>>().join(";");

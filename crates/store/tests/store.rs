@@ -4,24 +4,12 @@
 
 #![allow(clippy::unwrap_used)] // tests: a panic is the failure report
 
-use store::users::NewUser;
 use store::{Role, Store, VerifyReport};
 
 #[macro_use]
 mod common;
 
-fn admin(name: &str) -> NewUser {
-    NewUser {
-        username: name.into(),
-        password: "correct horse".into(),
-        display_name: "管理员".into(),
-        role: Role::Admin,
-        department: None,
-        town: None,
-        village: None,
-        enterprise_uscc: None,
-    }
-}
+use common::admin;
 
 both!(accounts_and_sessions, |url: String| async move {
     let s = Store::connect(&url).await.unwrap();

@@ -67,9 +67,3 @@ impl From<TransitionError> for Error {
         Error::invalid(e.to_string())
     }
 }
-
-impl From<emergency::InputError> for Error {
-    fn from(e: emergency::InputError) -> Self {
-        Error::field(e.path.clone(), e.to_string())
-    }
-}

@@ -1,11 +1,10 @@
 //! `shanting emergency …`: the district general emergency plan (山政发〔2022〕8号).
-use std::io::Read as _;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use kernel::Date;
 
-use super::Ctx;
+use super::{Ctx, invalid, parse_input, print_json};
 
 #[derive(clap::Subcommand)]
 pub enum Command {
@@ -33,22 +32,6 @@ pub enum Command {
     },
 }
 
-/// Invalid input: said on stderr, nothing on stdout, exit 2.
-fn invalid(what: impl std::fmt::Display) -> anyhow::Result<ExitCode> {
-    eprintln!("错误: {what}");
-    Ok(ExitCode::from(2))
-}
-
-fn read_input(file: &Path) -> Result<String, String> {
-    if file.as_os_str() == "-" {
-        let mut s = String::new();
-        std::io::stdin().read_to_string(&mut s).map_err(|e| format!("读取标准输入: {e}"))?;
-        Ok(s)
-    } else {
-        std::fs::read_to_string(file).map_err(|e| format!("读取 {}: {e}", file.display()))
-    }
-}
-
 /// The plan as in force on `on`. A date before the plan is the input's fault
 /// (named by `field`); a broken policy file is the installation's.
 fn rules(ctx: &Ctx, on: Date, field: &str) -> anyhow::Result<Result<emergency::Rules, ExitCode>> {
@@ -69,11 +52,7 @@ fn today() -> Date {
 pub fn run(cmd: Command, ctx: &Ctx) -> anyhow::Result<ExitCode> {
     match cmd {
         Command::Assess { file } => {
-            let text = match read_input(&file) {
-                Ok(t) => t,
-                Err(e) => return invalid(e),
-            };
-            let report = match emergency::parse_report(&text) {
+            let report = match parse_input(&file, emergency::parse_report) {
                 Ok(r) => r,
                 Err(e) => return invalid(e),
             };
@@ -84,16 +63,10 @@ pub fn run(cmd: Command, ctx: &Ctx) -> anyhow::Result<ExitCode> {
                 Ok(r) => r,
                 Err(code) => return Ok(code),
             };
-            let assessment = emergency::assess(&rules, &report);
-            println!("{}", serde_json::to_string_pretty(&assessment)?);
-            Ok(ExitCode::SUCCESS)
+            print_json(&emergency::assess(&rules, &report))
         }
         Command::Cap { file } => {
-            let text = match read_input(&file) {
-                Ok(t) => t,
-                Err(e) => return invalid(e),
-            };
-            let warning = match emergency::parse_warning(&text) {
+            let warning = match parse_input(&file, emergency::parse_warning) {
                 Ok(w) => w,
                 Err(e) => return invalid(e),
             };

@@ -1,11 +1,10 @@
 //! `shanting meeting …`: the housing provident fund joint meeting (山政办字〔2022〕19号).
-use std::io::Read as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context as _;
 
-use super::Ctx;
+use super::{Ctx, invalid, parse_input, print_json};
 
 #[derive(clap::Subcommand)]
 pub enum Command {
@@ -37,11 +36,6 @@ pub enum Command {
     },
 }
 
-fn invalid(what: impl std::fmt::Display) -> anyhow::Result<ExitCode> {
-    eprintln!("错误: {what}");
-    Ok(ExitCode::from(2))
-}
-
 pub fn run(cmd: Command, ctx: &Ctx) -> anyhow::Result<ExitCode> {
     match cmd {
         Command::Minutes { db, id, out, html } => {
@@ -49,19 +43,7 @@ pub fn run(cmd: Command, ctx: &Ctx) -> anyhow::Result<ExitCode> {
             rt.block_on(minutes(ctx, &db, id, out, html))
         }
         Command::Decide { file } => {
-            let text = if file.as_os_str() == "-" {
-                let mut s = String::new();
-                match std::io::stdin().read_to_string(&mut s) {
-                    Ok(_) => s,
-                    Err(e) => return invalid(format_args!("读取标准输入: {e}")),
-                }
-            } else {
-                match std::fs::read_to_string(&file) {
-                    Ok(s) => s,
-                    Err(e) => return invalid(format_args!("读取 {}: {e}", file.display())),
-                }
-            };
-            let req = match meeting::parse_request(&text) {
+            let req = match parse_input(&file, meeting::parse_request) {
                 Ok(r) => r,
                 Err(e) => return invalid(e),
             };
@@ -74,9 +56,7 @@ pub fn run(cmd: Command, ctx: &Ctx) -> anyhow::Result<ExitCode> {
                 // A broken policy file is the installation's failure, not the input's.
                 Err(e) => return Err(e.into()),
             };
-            let decision = meeting::decide(&rules, &req);
-            println!("{}", serde_json::to_string_pretty(&decision)?);
-            Ok(ExitCode::SUCCESS)
+            print_json(&meeting::decide(&rules, &req))
         }
     }
 }

@@ -4,7 +4,9 @@
 //! Exit codes: 0 success, 1 failure, 2 invalid input (nothing written),
 //! 3 partial success (some rows rejected, see the errors file).
 
+use std::io::Read as _;
 use std::path::Path;
+use std::process::ExitCode;
 
 use anyhow::Context as _;
 use kernel::{ParamSet, WorkCalendar};
@@ -37,6 +39,37 @@ impl Ctx {
         let calendar = WorkCalendar::from_params(&params)?;
         Ok(Ctx { params, calendar })
     }
+}
+
+/// Invalid input: said on stderr, nothing on stdout, exit 2.
+pub fn invalid(what: impl std::fmt::Display) -> anyhow::Result<ExitCode> {
+    eprintln!("错误: {what}");
+    Ok(ExitCode::from(2))
+}
+
+/// The input file (stdin when `file` is `-`) read and parsed by `parse`.
+/// Either failure is the input's: the message to say through [`invalid`].
+pub fn parse_input<T, E: std::fmt::Display>(file: &Path, parse: impl FnOnce(&str) -> Result<T, E>) -> Result<T, String> {
+    let text = read_input(file)?;
+    parse(&text).map_err(|e| e.to_string())
+}
+
+/// The text of an input file, or of stdin when `file` is `-`; the error
+/// names what could not be read.
+fn read_input(file: &Path) -> Result<String, String> {
+    if file.as_os_str() == "-" {
+        let mut s = String::new();
+        std::io::stdin().read_to_string(&mut s).map_err(|e| format!("读取标准输入: {e}"))?;
+        Ok(s)
+    } else {
+        std::fs::read_to_string(file).map_err(|e| format!("读取 {}: {e}", file.display()))
+    }
+}
+
+/// A decision as pretty JSON on stdout: the commands' output contract.
+pub fn print_json(v: &impl serde::Serialize) -> anyhow::Result<ExitCode> {
+    println!("{}", serde_json::to_string_pretty(v)?);
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Every `*.toml` below `dir`, as (path relative to `dir`, text).

@@ -4,13 +4,13 @@
 //! object or an array of them; the output is always an array, one result per
 //! applicant, in input order (issue 3, "CLI contract"). Invalid input exits 2
 //! naming the field path and prints nothing on stdout.
-use std::io::{BufWriter, Read as _, Write};
+use std::io::{BufWriter, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use ecommerce::{AssessError, Assessment, Rules};
 
-use super::Ctx;
+use super::{Ctx, invalid, parse_input};
 
 #[derive(clap::Subcommand)]
 pub enum Command {
@@ -34,11 +34,6 @@ pub enum Format {
     Table,
 }
 
-fn invalid(what: impl std::fmt::Display) -> anyhow::Result<ExitCode> {
-    eprintln!("错误: {what}");
-    Ok(ExitCode::from(2))
-}
-
 pub fn run(cmd: Command, ctx: &Ctx) -> anyhow::Result<ExitCode> {
     match cmd {
         Command::Assess { file, format } => assess(&file, format, ctx),
@@ -46,23 +41,11 @@ pub fn run(cmd: Command, ctx: &Ctx) -> anyhow::Result<ExitCode> {
 }
 
 fn assess(file: &std::path::Path, format: Format, ctx: &Ctx) -> anyhow::Result<ExitCode> {
-    let text = if file.as_os_str() == "-" {
-        let mut s = String::new();
-        match std::io::stdin().read_to_string(&mut s) {
-            Ok(_) => s,
-            Err(e) => return invalid(format_args!("读取标准输入: {e}")),
-        }
-    } else {
-        match std::fs::read_to_string(file) {
-            Ok(s) => s,
-            Err(e) => return invalid(format_args!("读取 {}: {e}", file.display())),
-        }
-    };
-    let applicants = match parse(&text) {
+    // The text is dropped once parsed: a large batch is not held twice.
+    let applicants = match parse_input(file, parse) {
         Ok(a) => a,
         Err(e) => return invalid(e),
     };
-    drop(text);
     let rules = match ecommerce::rules_for(&ctx.params, &applicants) {
         Ok(r) => r,
         Err(AssessError::Input(e)) => return invalid(e),

@@ -1,8 +1,37 @@
 //! Shared by the store test files: a fresh database per test (a temp SQLite
 //! file, or a new PostgreSQL database when `SHANTING_TEST_POSTGRES_URL` is
-//! set) and `both!`, which runs a test body against every configured backend.
+//! set) and `both!`, which runs a test body against every configured backend;
+//! and the accounts and records the tests create.
 
 #![allow(clippy::unwrap_used, dead_code)] // tests: a panic is the failure report
+
+/// An administrator account to create (password `correct horse`).
+pub fn admin(name: &str) -> store::users::NewUser {
+    store::users::NewUser {
+        username: name.into(),
+        password: "correct horse".into(),
+        display_name: "管理员".into(),
+        role: store::Role::Admin,
+        department: None,
+        town: None,
+        village: None,
+        enterprise_uscc: None,
+    }
+}
+
+/// A level-4 (blue) rainstorm warning for 水泉镇 by 区应急管理局, not yet stored.
+pub fn rainstorm_warning() -> store::emergency::Warning {
+    store::emergency::Warning {
+        incident_type: "气象灾害".into(),
+        level: 4,
+        headline: "暴雨蓝色预警".into(),
+        description: "暴雨".into(),
+        instruction: "防范".into(),
+        issuer: "区应急管理局".into(),
+        areas: "水泉镇".into(),
+        ..Default::default()
+    }
+}
 
 pub struct TestDb {
     pub url: String,
