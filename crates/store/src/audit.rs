@@ -124,16 +124,16 @@ pub enum VerifyReport {
 
 fn entry_from_row(r: &sqlx::any::AnyRow) -> Result<AuditEntry> {
     Ok(AuditEntry {
-        seq: r.try_get(0)?,
-        at: r.try_get(1)?,
-        actor: r.try_get(2)?,
-        action: r.try_get(3)?,
-        entity: r.try_get(4)?,
-        entity_id: r.try_get(5)?,
-        before_json: r.try_get(6)?,
-        after_json: r.try_get(7)?,
-        prev_hash: r.try_get(8)?,
-        hash: r.try_get(9)?,
+        seq: r.try_get("seq")?,
+        at: r.try_get("at")?,
+        actor: r.try_get("actor")?,
+        action: r.try_get("action")?,
+        entity: r.try_get("entity")?,
+        entity_id: r.try_get("entity_id")?,
+        before_json: r.try_get("before_json")?,
+        after_json: r.try_get("after_json")?,
+        prev_hash: r.try_get("prev_hash")?,
+        hash: r.try_get("hash")?,
     })
 }
 
@@ -236,12 +236,12 @@ impl Store {
             conds.push(format!("(entity_id LIKE ${n} OR before_json LIKE ${n} OR after_json LIKE ${n})"));
         }
         let wh = if conds.is_empty() { String::new() } else { format!("WHERE {}", conds.join(" AND ")) };
-        let count_sql = format!("SELECT COUNT(*) FROM audit_log {wh}");
+        let count_sql = format!("SELECT COUNT(*) AS n FROM audit_log {wh}");
         let mut q = sqlx::query(sqlx::AssertSqlSafe(count_sql));
         for b in &binds {
             q = q.bind(b);
         }
-        let total: i64 = q.fetch_one(&self.pool).await?.try_get(0)?;
+        let total: i64 = q.fetch_one(&self.pool).await?.try_get("n")?;
         let sql =
             format!("SELECT {COLUMNS} FROM audit_log {wh} ORDER BY seq DESC LIMIT {} OFFSET {}", f.limit.clamp(1, 500), f.offset.max(0));
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));

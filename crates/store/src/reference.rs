@@ -27,7 +27,7 @@ impl Store {
     /// rows already present are left as they are (posts may have changed hands).
     pub async fn seed_reference(&self, d: &district::District) -> Result<()> {
         let mut tx = self.begin_write().await?;
-        let existing: i64 = sqlx::query("SELECT COUNT(*) FROM towns").fetch_one(tx.conn()).await?.try_get(0)?;
+        let existing: i64 = sqlx::query("SELECT COUNT(*) AS n FROM towns").fetch_one(tx.conn()).await?.try_get("n")?;
         if existing > 0 {
             return Ok(());
         }
@@ -70,7 +70,7 @@ impl Store {
 
     pub async fn towns(&self) -> Result<Vec<(String, String)>> {
         let rows = sqlx::query("SELECT name, kind FROM towns ORDER BY position").fetch_all(&self.pool).await?;
-        rows.iter().map(|r| Ok((r.try_get(0)?, r.try_get(1)?))).collect()
+        rows.iter().map(|r| Ok((r.try_get("name")?, r.try_get("kind")?))).collect()
     }
 
     /// Villages, optionally of one town.
@@ -87,7 +87,9 @@ impl Store {
                 .await?
             }
         };
-        rows.iter().map(|r| Ok(Village { id: r.try_get(0)?, town: r.try_get(1)?, name: r.try_get(2)?, kind: r.try_get(3)? })).collect()
+        rows.iter()
+            .map(|r| Ok(Village { id: r.try_get("id")?, town: r.try_get("town")?, name: r.try_get("name")?, kind: r.try_get("kind")? }))
+            .collect()
     }
 
     /// Import villages (town, name, kind) in one transaction; a row naming an
@@ -136,6 +138,6 @@ impl Store {
         .bind(on)
         .fetch_all(&self.pool)
         .await?;
-        rows.iter().map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?, r.try_get(3)?))).collect()
+        rows.iter().map(|r| Ok((r.try_get("person")?, r.try_get("role")?, r.try_get("unit")?, r.try_get("post")?))).collect()
     }
 }

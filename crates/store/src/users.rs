@@ -109,16 +109,16 @@ fn sha(s: &str) -> String {
 const USER_COLS: &str = "id, username, display_name, role, department, town, village, enterprise_uscc";
 
 fn user_from_row(r: &sqlx::any::AnyRow) -> Result<User> {
-    let role: String = r.try_get(3)?;
+    let role: String = r.try_get("role")?;
     Ok(User {
-        id: r.try_get(0)?,
-        username: r.try_get(1)?,
-        display_name: r.try_get(2)?,
+        id: r.try_get("id")?,
+        username: r.try_get("username")?,
+        display_name: r.try_get("display_name")?,
         role: Role::parse(&role).ok_or_else(|| StoreError::Invalid(format!("未知角色 {role}")))?,
-        department: r.try_get(4)?,
-        town: r.try_get(5)?,
-        village: r.try_get(6)?,
-        enterprise_uscc: r.try_get(7)?,
+        department: r.try_get("department")?,
+        town: r.try_get("town")?,
+        village: r.try_get("village")?,
+        enterprise_uscc: r.try_get("enterprise_uscc")?,
     })
 }
 
@@ -161,7 +161,7 @@ impl Store {
     }
 
     pub async fn user_count(&self) -> Result<i64> {
-        Ok(sqlx::query("SELECT COUNT(*) FROM users").fetch_one(&self.pool).await?.try_get(0)?)
+        Ok(sqlx::query("SELECT COUNT(*) AS n FROM users").fetch_one(&self.pool).await?.try_get("n")?)
     }
 
     pub async fn users(&self) -> Result<Vec<User>> {
@@ -184,7 +184,7 @@ impl Store {
             );
             return Ok(None);
         };
-        let hash: String = row.try_get(8)?;
+        let hash: String = row.try_get("password_hash")?;
         if !verify_password(password, &hash) {
             return Ok(None);
         }
@@ -213,7 +213,7 @@ impl Store {
                    FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.active = 1";
         let row = sqlx::query(sql).bind(sha(token)).bind(crate::now_secs()).fetch_optional(&self.pool).await?;
         match row {
-            Some(r) => Ok(Some((user_from_row(&r)?, r.try_get(8)?))),
+            Some(r) => Ok(Some((user_from_row(&r)?, r.try_get("csrf_token")?))),
             None => Ok(None),
         }
     }
@@ -271,7 +271,7 @@ impl Store {
     pub async fn set_active(&self, actor: &str, user_id: i64, active: bool) -> Result<u64> {
         self.user_by_id(user_id).await?;
         let mut tx = self.begin_write().await?;
-        let was: i64 = sqlx::query("SELECT active FROM users WHERE id = $1").bind(user_id).fetch_one(tx.conn()).await?.try_get(0)?;
+        let was: i64 = sqlx::query("SELECT active FROM users WHERE id = $1").bind(user_id).fetch_one(tx.conn()).await?.try_get("active")?;
         sqlx::query("UPDATE users SET active = $2 WHERE id = $1").bind(user_id).bind(i64::from(active)).execute(tx.conn()).await?;
         let ended = if active { 0 } else { end_sessions(&mut tx, user_id, None).await? };
         let before = serde_json::json!({ "active": was != 0 });

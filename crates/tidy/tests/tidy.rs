@@ -54,9 +54,6 @@ const KNOWN: &[(&str, &str)] = &[
     ("crates/shanting/src/cmd/insurance.rs", "lines"),
     ("crates/web/src/modules/insurance.rs", ""),
     ("crates/store/src/insurance.rs", ""),
-    ("crates/store/src/users.rs", "position"),
-    ("crates/store/src/reference.rs", "position"),
-    ("crates/store/src/audit.rs", "position"),
     ("crates/app/Cargo.toml", "never used"),
     ("crates/shanting/tests/insurance_import.rs", "position"),
 ];

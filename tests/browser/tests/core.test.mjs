@@ -22,8 +22,8 @@ test('a stranger is sent to the Chinese login page', async () => {
 const roles = [
   { user: 'admin', label: '区级管理员', may: ['/admin/audit', '/admin/users', '/reference'], mayNot: [] },
   { user: 'commerce', label: '部门工作人员', may: ['/reference', '/policy'], mayNot: ['/admin/audit', '/admin/users'] },
-  { user: 'town', label: '镇（街）工作人员', may: ['/reference/villages'], mayNot: ['/admin/audit', '/admin/users', '/reference'] },
-  { user: 'agent', label: '村（居）代办员', may: ['/reference/villages'], mayNot: ['/admin/audit', '/admin/users', '/reference'] },
+  { user: 'town', label: '镇（街）工作人员', may: ['/reference/villages', '/reference'], mayNot: ['/admin/audit', '/admin/users', '/subsidy/enterprises'] },
+  { user: 'agent', label: '村（居）代办员', may: ['/reference/villages', '/insurance'], mayNot: ['/admin/audit', '/admin/users', '/subsidy'] },
   { user: 'enterprise', label: '企业用户', may: ['/policy'], mayNot: ['/admin/audit', '/admin/users', '/reference/villages'] },
 ];
 
