@@ -68,7 +68,7 @@ impl WriteTx {
         }
         let last = sqlx::query("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1").fetch_optional(&mut *self.tx).await?;
         let (seq, prev_hash) = match last {
-            Some(r) => (r.try_get::<i64, _>(0)? + 1, r.try_get::<String, _>(1)?),
+            Some(r) => (r.try_get::<i64, _>("seq")? + 1, r.try_get::<String, _>("hash")?),
             None => (1, GENESIS.to_string()),
         };
         let mut e = AuditEntry {

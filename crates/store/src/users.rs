@@ -227,7 +227,7 @@ impl Store {
     pub async fn accounts(&self) -> Result<Vec<(User, bool)>> {
         let rows =
             sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {USER_COLS}, active FROM users ORDER BY id"))).fetch_all(&self.pool).await?;
-        rows.iter().map(|r| Ok((user_from_row(r)?, r.try_get::<i64, _>(8)? != 0))).collect()
+        rows.iter().map(|r| Ok((user_from_row(r)?, r.try_get::<i64, _>("active")? != 0))).collect()
     }
 
     pub async fn user_by_name(&self, username: &str) -> Result<Option<User>> {

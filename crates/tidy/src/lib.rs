@@ -121,6 +121,10 @@ pub fn io_in_source(path: &str, text: &str) -> Vec<Finding> {
 pub fn policy_strings(path: &str, text: &str, strings: &[String]) -> Vec<Finding> {
     let mut out = Vec::new();
     for (i, line) in text.lines().enumerate() {
+        // Tests (by convention at the end of a file) may name real places.
+        if line.trim_start().starts_with("#[cfg(test)]") {
+            break;
+        }
         let c = code(line);
         if let Some(s) = strings.iter().find(|s| c.contains(&format!("\"{s}")) || c.contains(&format!("{s}\""))) {
             out.push(Finding {
