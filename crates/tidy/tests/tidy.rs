@@ -137,6 +137,24 @@ fn domain_crates_do_no_io() {
 }
 
 #[test]
+fn library_crates_have_no_runtime_clock_or_adapter() {
+    let mut findings = Vec::new();
+    for c in crates() {
+        let name = c.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        if !LIBRARY_CRATES.contains(&name.as_str()) {
+            continue;
+        }
+        findings.extend(library_dependencies(&rel(&c.join("Cargo.toml")), &read(&c.join("Cargo.toml"))));
+        let mut files = Vec::new();
+        rs_files(&c.join("src"), &mut files);
+        for f in files {
+            findings.extend(library_io_in_source(&rel(&f), &read(&f)));
+        }
+    }
+    report("library crates are called by the CLI and the web alike (ARCHITECTURE.md: no runtime, clock or adapter)", &findings);
+}
+
+#[test]
 fn adapters_take_policy_strings_from_policy_files() {
     let strings = policy_string_list();
     let mut findings = Vec::new();
