@@ -59,7 +59,8 @@ pub(crate) fn check_header(line: &[u8]) -> Result<(), RosterError> {
     if got.iter().map(String::as_str).eq(INPUT_COLUMNS) {
         return Ok(());
     }
-    Err(RosterError::Header { expected: INPUT_COLUMNS.join(","), got: got.join(",") })
+    // What was found is echoed, so clipped: a first line can be 1 MiB.
+    Err(RosterError::Header { expected: INPUT_COLUMNS.join(","), got: kernel::echo(&got.join(",")).into_owned() })
 }
 
 /// Cut the stream into chunks that end on a record boundary (a newline
@@ -168,6 +169,8 @@ mod tests {
         assert!(check_header(&line).is_ok());
         let e = check_header(b"id,name").unwrap_err();
         assert!(e.to_string().starts_with("第1行表头应为"), "{e}");
+        let wide = check_header("x,".repeat(5000).as_bytes()).unwrap_err();
+        assert!(wide.to_string().chars().count() < 500, "{wide}");
         let long = vec![b'a'; (1 << 20) + 70_000];
         assert!(matches!(read_header(&mut &long[..]), Err(RosterError::HeaderTooLong)));
     }
