@@ -89,3 +89,20 @@ fn csv_becomes_a_sheet_with_numbers_in_number_columns() {
     // Not a number where one is expected: kept as text.
     assert_eq!(got[2][3], Data::String("abc".into()));
 }
+
+/// `insurance roster` reads its own XLSX output back: what `sheet` (the one
+/// spreadsheet reader, with its zip-bomb checks) makes of it is the CSV it
+/// came from.
+#[test]
+fn the_sheet_reader_reads_it_back_as_the_same_csv() {
+    let mut csv = String::from("id_number,name,age,total_due_fen,notes\n");
+    for i in 0..3000 {
+        csv.push_str(&format!("3704061955111{i:05},\"何,杰文\"\"{i}\",{},{},注 {i}\n", i % 90, i * 50));
+    }
+    csv.push_str("370406195511100174,,7,,\n");
+    let (out, _) = csv_to_xlsx(csv.as_bytes(), Cursor::new(Vec::new()), "清册").unwrap();
+    let mut back = Vec::new();
+    let summary = sheet::xlsx_to_csv(Cursor::new(out.into_inner()), &sheet::Limits::default(), &mut back).unwrap();
+    assert_eq!(summary.lines, 3002);
+    assert_eq!(String::from_utf8(back).unwrap(), csv);
+}
