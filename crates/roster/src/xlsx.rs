@@ -10,7 +10,7 @@ use std::io::{self, Read, Seek, Write};
 
 use kernel::Money;
 use zip::ZipWriter;
-use zip::write::SimpleFileOptions;
+use zip::write::{SimpleFileOptions, StreamWriter};
 
 /// The most rows an XLSX sheet holds (header included).
 pub const MAX_ROWS: u32 = 1_048_576;
@@ -108,7 +108,10 @@ impl<W: Write + Seek> XlsxWriter<W> {
     /// Write the workbook's fixed parts and the header row.
     pub fn new(out: W, sheet: &Sheet<'_>) -> Result<Self, XlsxError> {
         check_sheet_name(sheet.name)?;
-        let mut zip = ZipWriter::new(out);
+        Self::start(ZipWriter::new(out), sheet)
+    }
+
+    fn start(mut zip: ZipWriter<W>, sheet: &Sheet<'_>) -> Result<Self, XlsxError> {
         // Level 1: the sheet XML is repetitive enough that fast deflate
         // still shrinks it about tenfold; higher levels cost several times
         // the CPU for a few per cent.
@@ -232,6 +235,30 @@ impl<W: Write + Seek> XlsxWriter<W> {
         self.zip.write_all(&self.buf)?;
         Ok(self.zip.finish()?)
     }
+}
+
+impl<W: Write> XlsxWriter<StreamWriter<W>> {
+    /// As [`XlsxWriter::new`], into a writer that cannot seek (an HTTP
+    /// body, a pipe): each zip entry's sizes follow its data.
+    pub fn streamed(out: W, sheet: &Sheet<'_>) -> Result<Self, XlsxError> {
+        check_sheet_name(sheet.name)?;
+        Self::start(ZipWriter::new_stream(out), sheet)
+    }
+}
+
+/// [`write_rows`] into a writer that cannot seek, e.g. one that hands each
+/// chunk to an HTTP response body as it is made; `out` back.
+pub fn write_rows_streamed<'c, W, I, R>(out: W, sheet: &Sheet<'_>, rows: I) -> Result<W, XlsxError>
+where
+    W: Write,
+    I: IntoIterator<Item = R>,
+    R: AsRef<[Cell<'c>]>,
+{
+    let mut w = XlsxWriter::streamed(out, sheet)?;
+    for r in rows {
+        w.row(r.as_ref())?;
+    }
+    Ok(w.finish()?.into_inner())
 }
 
 /// A workbook of one sheet: the header, then `rows`, into `out`; `out` back.

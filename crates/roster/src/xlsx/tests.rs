@@ -37,6 +37,18 @@ fn rows_come_back_as_written() {
 }
 
 #[test]
+fn a_streamed_workbook_reads_the_same() {
+    let sheet = Sheet { name: "清册", headers: &["a", "b"], column_width: None, styled_header: true };
+    let rows = (0..5000).map(|i| [Cell::Int(i), Cell::Money(Money::from_fen(i * 3))]);
+    let mut out = Vec::new();
+    // A plain `Vec` through `&mut`: a writer with no `Seek`.
+    write_rows_streamed(&mut out, &sheet, rows).unwrap();
+    let got = read_back(out, "清册");
+    assert_eq!(got.len(), 5001);
+    assert_eq!(got[5000], vec![Data::Float(4999.0), Data::Float(149.97)]);
+}
+
+#[test]
 fn sheet_names_are_checked() {
     for bad in ["", "a/b", "[x]", &"长".repeat(32)] {
         let sheet = Sheet { name: bad, headers: &[], column_width: None, styled_header: false };
