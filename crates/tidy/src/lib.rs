@@ -8,6 +8,51 @@ pub const DOMAIN_CRATES: &[&str] = &["kernel", "district", "access", "ecommerce"
 /// The crates around the rules, which must get every policy string from `policy/`.
 pub const ADAPTER_CRATES: &[&str] = &["app", "store", "web", "shanting"];
 
+/// The library crates below the adapters: the one spreadsheet reader and the
+/// roster pipeline (征收清册). They read and write what they are handed
+/// (`impl Read`, `impl Write`, a temporary file) and may use threads, but
+/// have no runtime, database, server, command line or clock of their own,
+/// so that the CLI and the web export call the same code.
+pub const LIBRARY_CRATES: &[&str] = &["sheet", "roster"];
+
+/// Dependencies a library crate may not have: async runtimes, databases,
+/// servers, the CLI's terminal and allocator, the adapters themselves.
+pub const LIBRARY_FORBIDDEN_DEPENDENCIES: &[&str] = &[
+    "tokio",
+    "sqlx",
+    "axum",
+    "tower",
+    "tower-http",
+    "hyper",
+    "reqwest",
+    "askama",
+    "tracing-subscriber",
+    "futures",
+    "store",
+    "web",
+    "app",
+    "clap",
+    "indicatif",
+    "is-terminal",
+    "mimalloc",
+];
+
+/// Source text a library crate may not have: the network, processes, the
+/// environment, the terminal, the clock.
+pub const LIBRARY_IO_PATTERNS: &[&str] = &[
+    "std::net",
+    "std::process",
+    "std::env::var",
+    "std::io::stdin",
+    "std::io::stdout",
+    "Timestamp::now",
+    "Zoned::now",
+    "SystemTime::now",
+    "Instant::now",
+    "tokio::",
+    "thread::sleep",
+];
+
 /// Dependencies a domain crate may not have: they do I/O, or they are adapters.
 pub const IO_DEPENDENCIES: &[&str] = &[
     "tokio",
@@ -81,19 +126,38 @@ fn code(line: &str) -> &str {
 
 /// `[dependencies]` of a Cargo.toml that a domain crate may not have.
 pub fn io_dependencies(path: &str, cargo_toml: &str) -> Vec<Finding> {
+    forbidden_dependencies(path, cargo_toml, IO_DEPENDENCIES, "domain crate", "I/O or an adapter")
+}
+
+/// `[dependencies]` of a Cargo.toml that a library crate may not have.
+pub fn library_dependencies(path: &str, cargo_toml: &str) -> Vec<Finding> {
+    forbidden_dependencies(path, cargo_toml, LIBRARY_FORBIDDEN_DEPENDENCIES, "library crate", "a runtime, the CLI or an adapter")
+}
+
+fn forbidden_dependencies(path: &str, cargo_toml: &str, forbidden: &[&str], kind: &str, why: &str) -> Vec<Finding> {
     let Ok(doc) = cargo_toml.parse::<toml::Table>() else {
         return vec![Finding { path: path.into(), line: 0, what: "Cargo.toml does not parse".into() }];
     };
     let deps = doc.get("dependencies").and_then(|d| d.as_table()).cloned().unwrap_or_default();
     deps.keys()
-        .filter(|k| IO_DEPENDENCIES.contains(&k.as_str()))
-        .map(|k| Finding { path: path.into(), line: 0, what: format!("domain crate depends on `{k}` (I/O or an adapter)") })
+        .filter(|k| forbidden.contains(&k.as_str()))
+        .map(|k| Finding { path: path.into(), line: 0, what: format!("{kind} depends on `{k}` ({why})") })
         .collect()
 }
 
 /// I/O or clock reads in a domain crate's source. Tests may read files (a
 /// `tests.rs` file, or what follows `#[cfg(test)]`, by convention at the end).
 pub fn io_in_source(path: &str, text: &str) -> Vec<Finding> {
+    patterns_in_source(path, text, IO_PATTERNS, "in a domain crate (no I/O, the clock is an argument)")
+}
+
+/// The network, processes, the environment, the terminal or the clock in a
+/// library crate's source (tests aside, as for [`io_in_source`]).
+pub fn library_io_in_source(path: &str, text: &str) -> Vec<Finding> {
+    patterns_in_source(path, text, LIBRARY_IO_PATTERNS, "in a library crate (it is handed its input, output and time)")
+}
+
+fn patterns_in_source(path: &str, text: &str, patterns: &[&str], why: &str) -> Vec<Finding> {
     let mut out = Vec::new();
     if path.ends_with("/tests.rs") {
         return out;
@@ -103,13 +167,9 @@ pub fn io_in_source(path: &str, text: &str) -> Vec<Finding> {
             break;
         }
         let c = code(line);
-        for p in IO_PATTERNS {
+        for p in patterns {
             if c.contains(p) {
-                out.push(Finding {
-                    path: path.into(),
-                    line: i + 1,
-                    what: format!("`{p}` in a domain crate (no I/O, the clock is an argument)"),
-                });
+                out.push(Finding { path: path.into(), line: i + 1, what: format!("`{p}` {why}") });
             }
         }
     }
@@ -214,6 +274,17 @@ mod tests {
         let f = io_in_source("crates/meeting/src/x.rs", src);
         assert_eq!(f.iter().map(|x| x.line).collect::<Vec<_>>(), vec![2, 4]);
         assert!(io_in_source("crates/access/src/tests.rs", src).is_empty());
+    }
+
+    #[test]
+    fn a_library_crate_may_read_files_but_not_run_a_runtime_or_read_the_clock() {
+        let toml = "[package]\nname = \"roster\"\n[dependencies]\ncsv = \"1\"\nzip = \"4\"\ntokio = \"1\"\nindicatif = \"0.18\"\n";
+        let f = library_dependencies("crates/roster/Cargo.toml", toml);
+        assert_eq!(f.iter().map(|x| x.what.contains("tokio") || x.what.contains("indicatif")).collect::<Vec<_>>(), vec![true, true]);
+        assert!(library_dependencies("x", "[dependencies]\ncalamine = \"1\"\nrust_xlsxwriter = \"1\"\n").is_empty());
+        let src = "use std::fs::File;\nfn f() { let t = std::time::Instant::now(); std::process::exit(1); }\n";
+        assert_eq!(library_io_in_source("crates/roster/src/x.rs", src).len(), 2);
+        assert!(library_io_in_source("crates/sheet/src/x.rs", "use std::fs::File;\n").is_empty());
     }
 
     #[test]
