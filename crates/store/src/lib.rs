@@ -24,6 +24,7 @@ pub mod password;
 pub mod reference;
 pub mod subsidy;
 pub mod users;
+pub mod workbench;
 
 pub use audit::{AuditEntry, AuditFilter, VerifyReport};
 pub use login::{Gate, LoginThrottle};
