@@ -148,3 +148,59 @@ both!(plans_are_due_twenty_working_days_after_issue, |url: String| async move {
     // Another department keeps no such plan.
     assert!(item(&app, &actor(&app, "tax").await, "待备案的应急预案").await.is_none());
 });
+
+/// The account's unread notifications.
+async fn unread(app: &App, who: &Actor) -> i64 {
+    app.store.unread_notifications(&who.username, &app::workbench::notify::keys_of(who)).await.unwrap()
+}
+
+both!(events_notify_in_their_transaction, |url: String| async move {
+    let app = app_at(&url, "2026-12-02").await;
+    let (admin, bureau, town, tax) =
+        (actor(&app, "admin").await, actor(&app, "emergency").await, actor(&app, "town").await, actor(&app, "tax").await);
+    assert_eq!(unread(&app, &bureau).await, 0);
+    let id = incidents::file_report(&app, &town, report("水泉镇")).await.unwrap();
+    assert_eq!(unread(&app, &bureau).await, 1, "the coordinating unit hears of the report");
+    assert_eq!(unread(&app, &tax).await, 0);
+    // A refused step writes nothing, its notification neither.
+    assert!(incidents::set_level(&app, &tax, id, ResponseLevel::II, "扩大").await.is_err());
+    assert_eq!(unread(&app, &town).await, 0);
+    incidents::set_level(&app, &admin, id, ResponseLevel::II, "扩大").await.unwrap();
+    assert_eq!(unread(&app, &town).await, 1, "the town hears of the level");
+    let list = app.store.notifications(&town.username, &app::workbench::notify::keys_of(&town), 50).await.unwrap();
+    assert_eq!(list[0].link, format!("/emergency/incidents/{id}"));
+    assert_eq!(app.store.mark_notifications_read(&town.username, &app::workbench::notify::keys_of(&town), None).await.unwrap(), 1);
+    assert_eq!(unread(&app, &town).await, 0);
+    // The application's decision reaches the enterprise.
+    let ent = actor(&app, "enterprise").await;
+    let e = store::subsidy::Enterprise { uscc: USCC.into(), name: "示例".into(), town: "水泉镇".into(), contact: String::new() };
+    app.store.subsidy_upsert_enterprise("t", &e).await.unwrap();
+    let applicant = serde_json::json!({"uscc": USCC, "name": "示例", "year": 2024, "registered_in_district": true,
+        "statistically_included": true, "entered_on": "2022-03-01", "net_tax_yuan": 1200000,
+        "online_retail_yuan": 62000000, "online_retail_prev_yuan": 51000000});
+    let aid = app::subsidy::declare::declare(&app, &ent, USCC, 2024, &applicant, true).await.unwrap().unwrap();
+    app::subsidy::review::step(&app, &actor(&app, "commerce").await, aid, Step::Start, "").await.unwrap();
+    assert_eq!(unread(&app, &ent).await, 1);
+});
+
+both!(deadline_notices_come_once_a_day, |url: String| async move {
+    // A plan issued 18 working days ago is due within 3 working days.
+    let app = app_at(&url, "2026-12-02").await;
+    let bureau = actor(&app, "emergency").await;
+    let issued = (1..60)
+        .map(|n| app.today().checked_sub(jiff::Span::new().days(n)).unwrap())
+        .find(|d| app.calendar.add_workdays(*d, 20).unwrap() == app.calendar.add_workdays(app.today(), 2).unwrap())
+        .unwrap();
+    let plan = app::emergency::plans::NewPlan {
+        kind: "department".into(),
+        name: "安全生产事故应急预案".into(),
+        issuer: "区应急管理局".into(),
+        issued_on: issued.to_string(),
+        filed_on: None,
+    };
+    app::emergency::plans::register(&app, &bureau, plan).await.unwrap();
+    let items = todos(&app, &bureau).await.unwrap();
+    assert_eq!(app::workbench::notify::notify_deadlines(&app, &bureau, &items).await.unwrap(), 1);
+    assert_eq!(app::workbench::notify::notify_deadlines(&app, &bureau, &items).await.unwrap(), 0, "once per item per day");
+    assert_eq!(unread(&app, &bureau).await, 1);
+});

@@ -9,6 +9,7 @@
 mod emergency;
 mod insurance;
 mod meeting;
+pub mod notify;
 mod subsidy;
 
 use access::{Action, Actor, Duty, Scope};

@@ -39,7 +39,7 @@ pub(super) async fn todos(app: &App, actor: &Actor, overview: bool, out: &mut Ve
             };
             let left = sum(|l| l.committed_fen)?.checked_sub(sum(|l| l.paid_fen)?).ok_or_else(|| Error::internal("预算余额溢出"))?;
             out.push(Todo {
-                what: format!("已批准待拨付的扶持申请（待拨付资金 {left} 元）"),
+                what: format!("已批准待拨付的扶持申请（待拨付资金 {} 元）", yuan(left)),
                 count: n(Status::Approved),
                 due: None,
                 clause: Step::Pay.transition().clause.into(),
@@ -70,4 +70,29 @@ pub(super) async fn todos(app: &App, actor: &Actor, overview: bool, out: &mut Ve
         }
     }
     Ok(())
+}
+
+/// Yuan with thousands separators, as pages show amounts: `1,080,000.00`.
+fn yuan(m: Money) -> String {
+    let fen = m.fen();
+    let whole = (fen / 100).unsigned_abs().to_string();
+    let mut out = String::new();
+    for (i, c) in whole.chars().enumerate() {
+        if i > 0 && (whole.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    format!("{}{out}.{:02}", if fen < 0 { "-" } else { "" }, (fen % 100).unsigned_abs())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn amounts_are_grouped() {
+        use kernel::Money;
+        assert_eq!(super::yuan(Money::from_fen(108_000_000)), "1,080,000.00");
+        assert_eq!(super::yuan(Money::from_fen(99_999)), "999.99");
+        assert_eq!(super::yuan(Money::from_fen(-100_050)), "-1,000.50");
+    }
 }
