@@ -13,6 +13,7 @@ use access::Action;
 
 use crate::AppState;
 use crate::auth::{Authed, Viewer};
+use crate::display::filters;
 use crate::error::AppError;
 use crate::render::{Page, Pager, html};
 
@@ -31,15 +32,54 @@ pub struct Tile {
     pub text: String,
 }
 
+/// One to-do item as the home page shows it.
+pub struct TodoRow {
+    pub what: String,
+    pub count: i64,
+    /// `2026年12月2日`, when the item has a deadline.
+    pub due: Option<String>,
+    /// `还剩 3 天` / `今天到期` / `已逾期 2 天`.
+    pub left: Option<String>,
+    pub overdue: bool,
+    pub clause: String,
+    pub link: String,
+    pub unit: Option<String>,
+}
+
+impl TodoRow {
+    pub fn new(t: &app::workbench::Todo, today: kernel::Date) -> TodoRow {
+        let days = t.days_left(today);
+        TodoRow {
+            what: t.what.clone(),
+            count: t.count,
+            due: t.due.map(|d| crate::display::date_cn(&d.to_string())),
+            left: days.map(|n| match n {
+                0 => "今天到期".to_string(),
+                n if n > 0 => format!("还剩 {n} 天"),
+                n => format!("已逾期 {} 天", -n),
+            }),
+            overdue: days.is_some_and(|n| n < 0),
+            clause: t.clause.clone(),
+            link: t.link.clone(),
+            unit: t.unit.clone(),
+        }
+    }
+}
+
 #[derive(Template)]
 #[template(path = "home.html")]
 struct Home {
     page: Page,
+    todos: Vec<TodoRow>,
     tiles: Vec<Tile>,
 }
 
-/// The dashboard: what this role can do, and the figures it looks after.
+/// The dashboard: the to-do list of the user's duties, then what this role can do.
 pub async fn home(State(state): State<AppState>, Authed(s): Authed) -> Result<Response, AppError> {
+    let today = state.today();
+    let items = app::workbench::todos(&state, &s.actor).await?;
+    app::workbench::notify::notify_deadlines(&state, &s.actor, &items).await?;
+    let todos = items.iter().map(|t| TodoRow::new(t, today)).collect();
     let page = Page::new("工作台", Some(&s));
     let mut tiles = Vec::new();
     let u = &s.user;
@@ -83,7 +123,7 @@ pub async fn home(State(state): State<AppState>, Authed(s): Authed) -> Result<Re
         title: "政策参数", href: "/policy", text: format!("{} 项有出处、有生效期的参数", state.params.all().len())
     });
     tiles.push(Tile { title: "公开信息", href: "/public", text: "已发布的预警和公示名单".into() });
-    Ok(html(&Home { page, tiles }))
+    Ok(html(&Home { page, todos, tiles }))
 }
 
 #[derive(Template)]

@@ -8,6 +8,7 @@ use emergency::{MsgType, OffsetTime, Rules, Status, WarningAction};
 use store::emergency::{Adjustment, CapMessage, Checklist, Publication, Warning};
 
 use super::{LONG, SHORT, rules, text};
+use crate::workbench::notify;
 use crate::{App, Error, Result};
 
 /// CAP `<sender>` of the district's warnings.
@@ -132,7 +133,8 @@ pub async fn transition(app: &App, actor: &Actor, id: i64, action: WarningAction
     let xml = emergency::to_cap_xml(&r, &app.district, &cw).map_err(|e| Error::invalid(e.to_string()))?;
     let msg = Publication { identifier, msg_type: msg_type.as_str().into(), sent, refs: references.join(" "), xml };
     let render = |cur: &[(Warning, CapMessage)]| render_feed(&r, cur);
-    Ok(app.store.emergency_publish_warning(&actor.username, id, (from, to), &msg, adjust.as_ref(), &render).await?)
+    let notes = if msg_type == MsgType::Alert { notify::warning_issued(app, &w, &[]) } else { Vec::new() };
+    Ok(notify::with(notes, app.store.emergency_publish_warning(&actor.username, id, (from, to), &msg, adjust.as_ref(), &render)).await?)
 }
 
 /// A measure as access sees it: its assigned units (and a town among them).
