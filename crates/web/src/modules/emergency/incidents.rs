@@ -15,6 +15,7 @@ use store::emergency::{IncidentDetail, IncidentFilter, Resource};
 use super::{FormPairs, back, rules};
 use crate::AppState;
 use crate::auth::{Authed, Session};
+use crate::display::filters;
 use crate::error::AppError;
 use crate::render::{Page, Pager, html};
 
@@ -238,6 +239,19 @@ impl Detail {
     }
     fn n(&self, v: &Option<u32>) -> String {
         v.map(|n| n.to_string()).unwrap_or_else(|| "—".into())
+    }
+    /// 发生时间 as the first report that gave it states it (a follow-up may correct it).
+    fn occurred(&self) -> String {
+        self.d
+            .reports
+            .iter()
+            .rev()
+            .find_map(|r| r.content.occurred_at.as_ref())
+            .map(|t| crate::display::time(t.as_str()))
+            .unwrap_or_else(|| "未报".into())
+    }
+    fn when(&self, t: &Option<emergency::OffsetTime>) -> String {
+        t.as_ref().map(|t| crate::display::time(t.as_str())).unwrap_or_default()
     }
     fn done_count(&self) -> usize {
         self.d.measures.iter().filter(|m| m.done_by.is_some()).count()
