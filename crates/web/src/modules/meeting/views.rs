@@ -6,6 +6,7 @@ use askama::Template;
 use meeting::{Attendance, Stage};
 use store::meeting::Delivery;
 
+use crate::display::filters;
 use crate::render::Page;
 
 pub struct UnitRow {
