@@ -52,3 +52,23 @@ async fn proactive_matches_open_on_the_latest_year_with_data() {
     let m = app.get("/subsidy/matches?year=2019", &rev).await;
     assert!(m.body.contains("2019年（无申报数据）"), "{}", m.body);
 }
+
+#[tokio::test]
+async fn the_application_list_searches_filters_pages_and_exports() {
+    let app = spawn_app_with(true).await;
+    let (rev, _) = app.login("commerce").await;
+    let r = app.get("/subsidy?year=2023%E5%B9%B4&page=abc", &rev).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.body.contains("以下条件无法识别，已忽略：年度（应为数字，如 2023）、页码（应为数字）"), "{}", r.body);
+    assert!(!r.body.contains("Failed to deserialize"));
+    let all = app.get("/subsidy", &rev).await.body;
+    assert!(all.contains("class=\"pager\"") && all.contains("共 "), "numbered paging with the total: {all}");
+    let none = app.get("/subsidy?q=%E4%B8%8D%E5%AD%98%E5%9C%A8%E7%9A%84%E4%BC%81%E4%B8%9A", &rev).await.body;
+    assert!(none.contains("没有符合条件的申请") && none.contains("共 0 件"), "{none}");
+    let csv = app.get("/subsidy?status=&format=csv", &rev).await;
+    assert_eq!(csv.status, StatusCode::OK);
+    assert!(csv.content_type.unwrap().starts_with("text/csv"));
+    assert!(csv.body.contains("企业,统一社会信用代码,镇（街）,年度,状态,测算金额（元）,提交时间"), "{}", csv.body);
+    let xlsx = app.get("/subsidy?format=xlsx", &rev).await;
+    assert!(xlsx.content_type.unwrap().contains("spreadsheetml"));
+}

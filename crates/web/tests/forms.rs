@@ -65,3 +65,33 @@ async fn the_warning_form_preselects_nothing_and_keeps_a_rejected_draft() {
     let page = app.get(&url, &em).await.body;
     assert!(page.contains("data-confirm=\"将向 2 个渠道发布二级（橙色）预警"), "{page}");
 }
+
+#[tokio::test]
+async fn a_reduced_amount_without_a_reason_keeps_what_was_typed() {
+    let app = spawn_app_with(true).await;
+    let (ent, ecsrf) = app.login("enterprise").await;
+    let form = "year=2024&registered_in_district=1&statistically_included=1&entered_on=2022-03-01&net_tax_yuan=1200000\
+                &online_retail_yuan=62000000&online_retail_prev_yuan=51000000&submit=1";
+    let r = app.post_form("/subsidy/declare", &ent, &format!("csrf={ecsrf}&{form}")).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let page = r.location.unwrap();
+    let (rev, csrf) = app.login("commerce").await;
+    let url = format!("{page}/review");
+    assert_eq!(app.post_form(&url, &rev, &enc(&[("csrf", &csrf), ("action", "start")])).await.status, StatusCode::SEE_OTHER);
+    let fresh = app.get(&page, &rev).await.body;
+    assert!(fresh.contains("value=\"360000.00\"") && fresh.contains("360,000.00"), "the assessed amount, grouped to read: {fresh}");
+    assert!(fresh.contains("data-confirm=\"将对此申请作出“不予支持”的决定"), "不予支持 asks first");
+    let r = app.post_form(&url, &rev, &enc(&[("csrf", &csrf), ("action", "approve"), ("granted:3", "300000"), ("note", "部分核减")])).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(r.body.contains("value=\"300000\"") && r.body.contains("value=\"部分核减\""), "typed values kept: {}", r.body);
+    assert!(r.body.contains("aria-describedby=\"e-reason:3\"") && r.body.contains("id=\"error-summary\""), "{}", r.body);
+    assert!(r.body.contains("须写明理由"));
+    // 不予支持 without a reason: the note is named.
+    let r = app.post_form(&url, &rev, &enc(&[("csrf", &csrf), ("action", "reject")])).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(r.body.contains("aria-describedby=\"e-note\""), "{}", r.body);
+    // A bad date of payment is named at its field too (the finance bureau's form).
+    let (fin, fcsrf) = app.login("finance").await;
+    let r = app.post_form(&format!("{page}/pay"), &fin, &enc(&[("csrf", &fcsrf), ("paid_on", "2026/12/04")])).await;
+    assert!(r.status == StatusCode::BAD_REQUEST || r.status == StatusCode::CONFLICT, "{}", r.status);
+}

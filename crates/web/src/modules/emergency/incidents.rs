@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use app::emergency::incidents as uc;
 use askama::Template;
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::response::Response;
 use emergency::{IncidentStatus, ReportContent, ReportField, ResponseLevel, Rules, Severity};
 use serde::Deserialize;
@@ -17,6 +17,7 @@ use crate::AppState;
 use crate::auth::{Authed, Session};
 use crate::display::filters;
 use crate::error::AppError;
+use crate::query::Lenient;
 use crate::render::{Page, Pager, html};
 
 #[derive(Deserialize, Default)]
@@ -57,7 +58,11 @@ struct Index {
     pager: Pager,
 }
 
-pub(super) async fn index(State(state): State<AppState>, Authed(s): Authed, Query(q): Query<ListQuery>) -> Result<Response, AppError> {
+pub(super) async fn index(
+    State(state): State<AppState>,
+    Authed(s): Authed,
+    Lenient { value: q, .. }: Lenient<ListQuery>,
+) -> Result<Response, AppError> {
     let drill = q.drill.as_deref() == Some("1");
     let status: Option<IncidentStatus> = q.status.as_deref().and_then(|x| x.parse().ok());
     let f = IncidentFilter { drill, status, q: q.q.clone(), ..Default::default() };

@@ -1,7 +1,7 @@
 //! The enterprise directory (企业名录) and the 免申即享 list, for the reviewer.
 
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use store::subsidy::Enterprise;
@@ -30,7 +30,11 @@ pub(super) struct EntQuery {
     q: Option<String>,
 }
 
-pub(super) async fn enterprises(State(state): State<AppState>, Authed(s): Authed, Query(q): Query<EntQuery>) -> Result<Response, AppError> {
+pub(super) async fn enterprises(
+    State(state): State<AppState>,
+    Authed(s): Authed,
+    Lenient { value: q, .. }: Lenient<EntQuery>,
+) -> Result<Response, AppError> {
     let rows = app::subsidy::directory::enterprises(&state, &s.actor, q.town.as_deref(), q.q.as_deref()).await?;
     let towns = state.district.towns.iter().map(|t| t.name.clone()).chain([state.district.development_zone.clone()]).collect();
     Ok(html(&Enterprises {
