@@ -95,3 +95,54 @@ async fn a_reduced_amount_without_a_reason_keeps_what_was_typed() {
     let r = app.post_form(&format!("{page}/pay"), &fin, &enc(&[("csrf", &fcsrf), ("paid_on", "2026/12/04")])).await;
     assert!(r.status == StatusCode::BAD_REQUEST || r.status == StatusCode::CONFLICT, "{}", r.status);
 }
+
+#[tokio::test]
+async fn a_count_with_its_unit_comes_back_to_be_corrected() {
+    let app = spawn_app_with(false).await;
+    let (town, csrf) = app.login("town").await;
+    let body = enc(&[
+        ("csrf", &csrf),
+        ("title", "测试道路塌陷"),
+        ("incident_type", "地质灾害"),
+        ("severity", "一般"),
+        ("place", "水泉镇某路段"),
+        ("injured", "1人"),
+        ("may_escalate", "1"),
+    ]);
+    let r = app.post_form("/emergency/report", &town, &body).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(
+        r.body.contains("value=\"测试道路塌陷\"") && r.body.contains("value=\"水泉镇某路段\"") && r.body.contains("value=\"1人\""),
+        "{}",
+        r.body
+    );
+    assert!(r.body.contains("name=\"may_escalate\" value=\"1\" checked"), "ticks kept");
+    assert!(r.body.contains("aria-describedby=\"e-injured\"") && r.body.contains("id=\"error-summary\""), "{}", r.body);
+    assert!(r.body.contains("inputmode=\"numeric\"") && r.body.contains("type=\"datetime-local\""), "typed inputs");
+    assert!(app.store.emergency_incidents(&store::emergency::IncidentFilter::default()).await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn a_slashed_meeting_date_comes_back_to_be_corrected() {
+    let app = spawn_app_with(true).await;
+    let (fund, fcsrf) = app.login("fund").await;
+    let page = app.get("/meeting", &fund).await.body;
+    let unit = common::between(&page, "<select id=\"f-proposed_by\" name=\"proposed_by\"><option>", "</option>");
+    let body = enc(&[
+        ("csrf", &fcsrf),
+        ("title", "测试会议"),
+        ("proposed_by", &unit),
+        ("meeting_date", "2026/12/04"),
+        ("place", "区政府会议室"),
+        ("items", "议题一\n议题二"),
+    ]);
+    let r = app.post_form("/meeting", &fund, &body).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(
+        r.body.contains("value=\"2026/12/04\"") && r.body.contains("value=\"测试会议\"") && r.body.contains(">议题一\n议题二</textarea>"),
+        "{}",
+        r.body
+    );
+    assert!(r.body.contains("aria-describedby=\"e-meeting_date\"") && r.body.contains("应写作 2026-12-04"), "{}", r.body);
+    assert!(r.body.contains("type=\"date\""));
+}
