@@ -15,6 +15,7 @@ use crate::AppState;
 use crate::auth::{Authed, Viewer};
 use crate::display::filters;
 use crate::error::AppError;
+use crate::query::Lenient;
 use crate::render::{Page, Pager, html};
 
 pub async fn asset(axum::extract::Path(file): axum::extract::Path<String>) -> Response {
@@ -219,7 +220,11 @@ pub struct OnQuery {
     on: Option<String>,
 }
 
-pub async fn reference(State(state): State<AppState>, Authed(s): Authed, Query(q): Query<OnQuery>) -> Result<Response, AppError> {
+pub async fn reference(
+    State(state): State<AppState>,
+    Authed(s): Authed,
+    Lenient { value: q, .. }: Lenient<OnQuery>,
+) -> Result<Response, AppError> {
     s.may(&state, Action::ReferenceRead)?;
     let on = q.on.filter(|d| kernel::parse_date(d).is_ok()).unwrap_or_else(|| store::today().to_string());
     let villages = state.store.villages(None).await?.len();
@@ -265,7 +270,11 @@ pub(crate) async fn scoped_villages(
 }
 
 /// Villages, scoped: a town user sees their town, a village agent their village.
-pub async fn villages(State(state): State<AppState>, Authed(s): Authed, Query(q): Query<VillageQuery>) -> Result<Response, AppError> {
+pub async fn villages(
+    State(state): State<AppState>,
+    Authed(s): Authed,
+    Lenient { value: q, .. }: Lenient<VillageQuery>,
+) -> Result<Response, AppError> {
     let (mut rows, fixed) = scoped_villages(&state, &s, q.town.clone()).await?;
     let town = if fixed { s.actor.town.clone() } else { q.town.clone().filter(|t| !t.is_empty()) };
     let needle = q.q.clone().unwrap_or_default();
@@ -364,7 +373,11 @@ pub(crate) async fn users_with_error(state: &AppState, s: &crate::auth::Session,
     users_page(state, s, Some(error), None).await
 }
 
-pub async fn users(State(state): State<AppState>, Authed(s): Authed, Query(q): Query<UsersQuery>) -> Result<Response, AppError> {
+pub async fn users(
+    State(state): State<AppState>,
+    Authed(s): Authed,
+    Lenient { value: q, .. }: Lenient<UsersQuery>,
+) -> Result<Response, AppError> {
     s.may(&state, Action::AccountsManage)?;
     users_page(&state, &s, None, q.msg).await
 }
@@ -443,7 +456,11 @@ struct Audit {
     verify: String,
 }
 
-pub async fn audit(State(state): State<AppState>, Authed(s): Authed, Query(q): Query<AuditQuery>) -> Result<Response, AppError> {
+pub async fn audit(
+    State(state): State<AppState>,
+    Authed(s): Authed,
+    Lenient { value: q, .. }: Lenient<AuditQuery>,
+) -> Result<Response, AppError> {
     s.may(&state, Action::AuditRead)?;
     const PER: i64 = 50;
     let page_no = q.page.unwrap_or(1).max(1);
