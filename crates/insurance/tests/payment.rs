@@ -1,5 +1,6 @@
 //! The payment rule (五（二）): amount, what is still owed, and the dates
 //! between which a payment for the year may be dated. Both sides of each
+#![allow(clippy::unwrap_used)] // tests may unwrap
 //! threshold.
 
 use insurance::{Channel, PaymentClaim, PaymentKind, PensionStatus, Rules, Status, check_payment, still_owed};
