@@ -53,12 +53,12 @@ pub fn still_owed(owed: Money, paid: Money) -> Money {
 /// after the window is allowed: it starts the waiting period
 /// ([`crate::waiting_period`]).
 pub fn check_payment(rules: &Rules, p: &PaymentClaim, today: Date) -> Result<(), InputError> {
-    if p.amount.fen() <= 0 {
-        return Err(InputError::new("amount", "缴费金额应大于0元"));
-    }
     let left = still_owed(p.owed, p.paid);
     if left.fen() == 0 {
         return Err(InputError::new("amount", format!("{}已缴清（应缴{}元，已缴{}元），无需再缴", p.kind, yuan(p.owed), yuan(p.paid))));
+    }
+    if p.amount.fen() <= 0 {
+        return Err(InputError::new("amount", "缴费金额应大于0元"));
     }
     if p.amount > left {
         return Err(InputError::new(
