@@ -1,5 +1,8 @@
 //! Use cases of the resident insurance collection (山政办发〔2022〕4号).
 //!
+//! - [`import`]: the resident list (参保登记名单) imported in batches that
+//!   resume after a crash, and the departments' lists parsed; shared by the
+//!   upload page and `shanting import residents`;
 //! - [`payments`]: a village agent records a payment for their village
 //!   (五（四）4); 区税务局 records the payments on behalf (代缴) in bulk;
 //!   区税务局, 区人社局 and 区医保局 refund (六（二）6、六（三）6、六（四）2).
@@ -9,6 +12,7 @@
 //! (`insurance`: who is covered, what is owed, whether a payment may be
 //! recorded), then writes through the store in one transaction.
 
+pub mod import;
 pub mod payments;
 
 use access::Target;

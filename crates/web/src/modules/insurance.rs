@@ -9,8 +9,6 @@
 //! engine's, computed when a resident is imported or changed and stored, so
 //! that pages and statistics are queries.
 
-pub mod import;
-
 use askama::Template;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::middleware::from_fn;
@@ -25,6 +23,7 @@ use store::Role;
 use store::insurance::{NewPayment, Payment, Reconciliation, ResidentRow, RosterFilter, TownStats};
 
 use access::Action;
+use app::insurance::import;
 
 use crate::auth::{Authed, Session, Viewer, guard};
 use crate::error::{ApiError, AppError};
@@ -432,7 +431,7 @@ async fn resident(
     }
     let rules = import::rules_for(&state.params, i32::try_from(r.year).unwrap_or(0))?;
     let as_of = kernel::parse_date(&r.as_of).unwrap_or(rules.default_as_of);
-    let explanation = explain(&rules, &import::resident_of(&r)?, as_of).text();
+    let explanation = explain(&rules, &app::insurance::resident_of(&r)?, as_of).text();
     let payments = state.store.insurance_payments_of(id).await?;
     let views = payments
         .iter()
@@ -861,7 +860,7 @@ async fn import_upload(State(state): State<AppState>, Authed(s): Authed, mut mp:
     let input = tokio::task::spawn_blocking(move || import::prepare_input(&up.path, &name, &sheet::Limits::for_upload()).map(|p| (p, up)))
         .await
         .map_err(|e| AppError::Internal(format!("准备导入: {e}")))?;
-    let (input, up) = input?;
+    let (input, up) = input.map_err(upload::sheet_error)?;
     let reader = input.open().map_err(|e| AppError::Internal(format!("读取上传文件: {e}")))?;
     let result = import::import_residents(
         &state.store,
@@ -877,8 +876,8 @@ async fn import_upload(State(state): State<AppState>, Authed(s): Authed, mut mp:
     .await;
     match result {
         Ok(rep) => import_view(&state, &s, Some(rep), Vec::new(), None, None).await,
-        Err(AppError::BadRequest(e)) => import_view(&state, &s, None, Vec::new(), None, Some(e)).await,
-        Err(e) => Err(e),
+        Err(app::Error::Invalid { message, .. }) => import_view(&state, &s, None, Vec::new(), None, Some(message)).await,
+        Err(e) => Err(e.into()),
     }
 }
 
