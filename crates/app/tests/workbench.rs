@@ -72,6 +72,10 @@ both!(emergency_items_follow_reports_levels_and_warnings, |url: String| async mo
     assert!(item(&app, &bureau, "尚未决定响应级别").await.is_none());
 
     let w = warnings::draft(&app, &bureau, common::rainstorm_warning()).await.unwrap();
+    assert_eq!(item(&app, &bureau, "草稿预警").await.unwrap().count, 1);
+    assert!(item(&app, &admin, "待批准的预警").await.is_none(), "a draft is not yet the government's");
+    warnings::transition(&app, &bureau, w, WarningAction::Submit, None).await.unwrap();
+    assert!(item(&app, &bureau, "草稿预警").await.is_none());
     assert_eq!(item(&app, &admin, "待批准的预警").await.unwrap().count, 1);
     assert!(item(&app, &bureau, "待批准的预警").await.is_none(), "the bureau drafts, the government approves");
     warnings::transition(&app, &admin, w, WarningAction::Approve, None).await.unwrap();

@@ -24,6 +24,14 @@ pub(super) async fn todos(app: &App, actor: &Actor, overview: bool, today: Date,
             unit: unit(Duty::EmergencyCoordinate),
         });
         out.push(Todo {
+            what: "草稿预警（待提交审批）".into(),
+            count: app.store.workbench_warnings("draft").await?,
+            due: None,
+            clause: cite(app, Duty::EmergencyCoordinate),
+            link: "/emergency/warnings".into(),
+            unit: unit(Duty::EmergencyCoordinate),
+        });
+        out.push(Todo {
             what: "已批准待发布的预警".into(),
             count: app.store.workbench_warnings("approved").await?,
             due: None,
@@ -44,8 +52,8 @@ pub(super) async fn todos(app: &App, actor: &Actor, overview: bool, today: Date,
     }
     if government {
         out.push(Todo {
-            what: "待批准的预警（草稿）".into(),
-            count: app.store.workbench_warnings("draft").await?,
+            what: "待批准的预警".into(),
+            count: app.store.workbench_warnings("submitted").await?,
             due: None,
             clause: cite(app, Duty::EmergencyGovernment),
             link: "/emergency/warnings".into(),

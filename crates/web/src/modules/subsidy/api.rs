@@ -72,7 +72,7 @@ pub fn assess_value(state: &AppState, applicant: &Value) -> Result<ecommerce::As
 
 /// Assess applicants under 附件4 (no login; changes nothing): the same JSON in and
 /// out as `shanting subsidy assess` — one applicant object or an array; always an array back.
-#[utoipa::path(post, path = "/api/v1/subsidy/assess", request_body(content = String, content_type = "application/json", description = "applicant object or array, as for `shanting subsidy assess`"),
+#[utoipa::path(post, path = "/api/v1/subsidy/assess", operation_id = "subsidy_assess", request_body(content = String, content_type = "application/json", description = "applicant object or array, as for `shanting subsidy assess`"),
     params(("partial" = Option<bool>, Query, description = "企业政策计算器: each result gains `missing` (articles not yet decidable and the facts they need), as `--partial`")),
     responses((status = 200, description = "one assessment per applicant, in input order"), (status = 400, description = "input error naming the field path, e.g. [0].net_tax_yuan")))]
 pub(crate) async fn api_assess(State(state): State<AppState>, RawQuery(query): RawQuery, body: String) -> Result<Response, ApiError> {
