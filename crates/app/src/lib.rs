@@ -22,6 +22,7 @@ pub mod insurance;
 pub mod meeting;
 pub mod platform;
 pub mod subsidy;
+pub mod workbench;
 
 pub use error::{Error, Result};
 

@@ -93,6 +93,7 @@ both!(twenty_identical_requests_take_effect_once, |url: String| async move {
 
     let wid = warnings::draft(&app, &bureau, common::rainstorm_warning()).await.unwrap();
     for (who, action, state) in [
+        (&bureau, WarningAction::Submit, WarningState::Submitted),
         (&admin, WarningAction::Approve, WarningState::Approved),
         (&bureau, WarningAction::Issue, WarningState::Issued),
         (&bureau, WarningAction::Lift, WarningState::Lifted),

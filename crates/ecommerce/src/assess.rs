@@ -34,6 +34,10 @@ pub struct Assessment {
     pub not_eligible: Vec<NotEligible>,
     #[serde(deserialize_with = "fen")]
     pub total_fen: Money,
+    /// Only in a partial assessment ([`crate::assess_partial`]): the articles
+    /// that cannot be decided yet, with the facts still needed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub missing: Option<Vec<crate::partial::Missing>>,
     /// The full trace, for the UI; not part of the contract JSON.
     #[serde(skip)]
     pub explanation: Explanation,
@@ -188,6 +192,7 @@ fn run(r: &Rules, a: &Applicant, full: bool) -> Assessment {
         one_enterprise_one_policy: false,
         not_eligible: Vec::with_capacity(12),
         total_fen: Money::ZERO,
+        missing: None,
         explanation: Explanation { steps: Vec::new() },
     };
     if a.top_ranked {

@@ -49,6 +49,7 @@
 
 mod assess;
 mod input;
+mod partial;
 mod rules;
 mod targets;
 pub mod workflow;
@@ -58,6 +59,7 @@ pub use input::{
     Applicant, Area, AwardReceived, CompetingClaim, CrossBorder, Express, InputError, LiveBase, Logistics, Park, Platform, PlatformFees,
     Rural, ServiceProvider, TIERS, Training, Usd, parse_applicant, parse_applicants, parse_element, split_array,
 };
+pub use partial::{ARTICLE_FACTS, Declared, Fact, Missing, assess_partial, missing_facts};
 pub use rules::{Citations, Readings, Rules, RulesError, Threshold, Word};
 pub use targets::{TARGETS_FILE, Target, TargetValue, TargetsError, targets, threshold_word};
 pub use workflow::{Status, Step};

@@ -30,10 +30,12 @@ kernel::labelled_enum! {
 }
 
 kernel::labelled_enum! {
-    /// 预警状态 (4.3.2–4.3.4): drafted by 区应急管理局, approved by 区政府,
+    /// 预警状态 (4.3.2–4.3.4): drafted by 区应急管理局 and submitted for
+    /// approval (待审批), approved by 区政府,
     /// issued, adjusted and lifted.
     pub enum WarningState {
         Draft = ("draft", "草稿"),
+        Submitted = ("submitted", "待审批"),
         Approved = ("approved", "已审批"),
         Issued = ("issued", "已发布"),
         Adjusted = ("adjusted", "已调整"),
@@ -51,6 +53,7 @@ impl WarningState {
 kernel::labelled_enum! {
     /// What can happen to a warning after its draft.
     pub enum WarningAction {
+        Submit = ("submit", "提交审批"),
         Approve = ("approve", "批准"),
         Issue = ("issue", "发布"),
         Adjust = ("adjust", "调整"),
@@ -71,7 +74,9 @@ impl WarningAction {
     pub fn from_states(self) -> &'static [WarningState] {
         use WarningState::*;
         match self {
-            WarningAction::Approve => &[Draft],
+            // A draft is edited until submitted; only a submitted one is approved.
+            WarningAction::Submit => &[Draft],
+            WarningAction::Approve => &[Submitted],
             WarningAction::Issue => &[Approved],
             WarningAction::Adjust | WarningAction::Lift => &[Issued, Adjusted],
         }
@@ -79,6 +84,7 @@ impl WarningAction {
 
     pub fn to_state(self) -> WarningState {
         match self {
+            WarningAction::Submit => WarningState::Submitted,
             WarningAction::Approve => WarningState::Approved,
             WarningAction::Issue => WarningState::Issued,
             WarningAction::Adjust => WarningState::Adjusted,
@@ -90,7 +96,7 @@ impl WarningAction {
     pub fn clause(self) -> &'static str {
         match self {
             // 4.3.2: 预警信息……经区政府批准后发布; 4.3.2 调整, 4.3.4 解除.
-            WarningAction::Approve | WarningAction::Issue | WarningAction::Adjust => "4.3.2",
+            WarningAction::Submit | WarningAction::Approve | WarningAction::Issue | WarningAction::Adjust => "4.3.2",
             WarningAction::Lift => "4.3.4",
         }
     }
@@ -99,6 +105,7 @@ impl WarningAction {
     /// approval by 区政府, the rest by 区应急管理局 or 区政府 (4.3.2).
     pub fn action(self) -> Action {
         match self {
+            WarningAction::Submit => Action::WarningDraft,
             WarningAction::Approve => Action::WarningApprove,
             WarningAction::Issue | WarningAction::Adjust | WarningAction::Lift => Action::WarningPublish,
         }
@@ -107,7 +114,7 @@ impl WarningAction {
     /// The CAP message the step sends, if any (approval sends none).
     pub fn msg_type(self) -> Option<MsgType> {
         match self {
-            WarningAction::Approve => None,
+            WarningAction::Submit | WarningAction::Approve => None,
             WarningAction::Issue => Some(MsgType::Alert),
             WarningAction::Adjust => Some(MsgType::Update),
             WarningAction::Lift => Some(MsgType::Cancel),
@@ -230,7 +237,13 @@ mod tests {
     fn warning_states_follow_the_plan() {
         use WarningAction::*;
         use WarningState::*;
-        assert_eq!(Approve.apply(Draft), Ok(Approved));
+        assert_eq!(Submit.apply(Draft), Ok(Submitted));
+        assert_eq!(Approve.apply(Submitted), Ok(Approved));
+        // A draft not yet submitted is not approved, and a submitted one is not submitted again.
+        assert!(Approve.apply(Draft).is_err());
+        assert!(Submit.apply(Submitted).is_err());
+        assert_eq!(Submit.action(), Action::WarningDraft);
+        assert_eq!(Submit.msg_type(), None);
         assert_eq!(Issue.apply(Approved), Ok(Issued));
         assert_eq!(Adjust.apply(Issued), Ok(Adjusted));
         assert_eq!(Adjust.apply(Adjusted), Ok(Adjusted));

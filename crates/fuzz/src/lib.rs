@@ -9,8 +9,10 @@
 //!   contract's field names, with hostile values (huge and negative numbers,
 //!   long and odd strings, wrong types, deep nesting).
 //!
-//! [`config`] sets the number of cases: `FUZZ_CASES` (default 100,000), so CI
-//! runs each target at full size and a developer can run fewer.
+//! [`config`] sets the number of cases: `FUZZ_CASES`, by default 100,000 in
+//! an optimised build (CI's release step) and 2,000 in a debug build, so the
+//! workspace's `cargo test` checks the targets run without paying for the full
+//! size twice.
 //! [`json_contract_targets!`] declares the two targets of a JSON contract;
 //! [`assert_bounded`] is what every target asks of a refusal.
 
@@ -62,9 +64,10 @@ macro_rules! json_contract_targets {
     };
 }
 
-/// Cases per target: `FUZZ_CASES` or 100,000.
+/// Cases per target: `FUZZ_CASES`, or 100,000 optimised and 2,000 in a debug build.
 pub fn config() -> Config {
-    let cases = std::env::var("FUZZ_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(100_000);
+    let default = if cfg!(debug_assertions) { 2_000 } else { 100_000 };
+    let cases = std::env::var("FUZZ_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(default);
     Config { cases, failure_persistence: None, max_shrink_iters: 2_000, ..Config::default() }
 }
 

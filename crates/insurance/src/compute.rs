@@ -104,11 +104,58 @@ pub enum Status {
 }
 
 impl Status {
+    pub const ALL: [Status; 4] = [
+        Status::Included,
+        Status::Excluded(Exclusion::Deceased),
+        Status::Excluded(Exclusion::NotResident),
+        Status::Excluded(Exclusion::EmployeeInsurance),
+    ];
+
     pub const fn as_str(self) -> &'static str {
         match self {
             Status::Included => "included",
             Status::Excluded(e) => e.status(),
         }
+    }
+
+    /// 参保状态, in Chinese.
+    pub const fn label(self) -> &'static str {
+        match self {
+            Status::Included => "参保",
+            Status::Excluded(Exclusion::NotResident) => "不在范围（无户籍、无居住证）",
+            Status::Excluded(Exclusion::EmployeeInsurance) => "不在范围（职工保险）",
+            Status::Excluded(Exclusion::Deceased) => "不在范围（已死亡）",
+        }
+    }
+}
+
+impl std::str::FromStr for Status {
+    type Err = kernel::labelled::UnknownCode;
+    /// The stored code; an unknown one is an error, never a guess.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Status::ALL
+            .into_iter()
+            .find(|x| x.as_str() == s)
+            .ok_or_else(|| kernel::labelled::UnknownCode { kind: "Status", code: kernel::echo(s).into_owned() })
+    }
+}
+
+impl std::fmt::Display for Status {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.label())
+    }
+}
+
+impl serde::Serialize for Status {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Status {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
+        s.parse().map_err(serde::de::Error::custom)
     }
 }
 
@@ -129,6 +176,27 @@ pub enum PensionStatus {
 }
 
 impl PensionStatus {
+    pub const ALL: [PensionStatus; 6] = [
+        PensionStatus::Under16,
+        PensionStatus::Student,
+        PensionStatus::ReceivingPension,
+        PensionStatus::PaidOnBehalf,
+        PensionStatus::Due,
+        PensionStatus::NotCovered,
+    ];
+
+    /// 养老保险状态, in Chinese.
+    pub const fn label(self) -> &'static str {
+        match self {
+            PensionStatus::Under16 => "未满16周岁",
+            PensionStatus::Student => "在校学生",
+            PensionStatus::ReceivingPension => "已领取待遇",
+            PensionStatus::PaidOnBehalf => "政府代缴",
+            PensionStatus::Due => "应缴",
+            PensionStatus::NotCovered => "不参保",
+        }
+    }
+
     pub const fn as_str(self) -> &'static str {
         match self {
             PensionStatus::Under16 => "under_16",
@@ -138,6 +206,35 @@ impl PensionStatus {
             PensionStatus::Due => "due",
             PensionStatus::NotCovered => "not_covered",
         }
+    }
+}
+
+impl std::str::FromStr for PensionStatus {
+    type Err = kernel::labelled::UnknownCode;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        PensionStatus::ALL
+            .into_iter()
+            .find(|x| x.as_str() == s)
+            .ok_or_else(|| kernel::labelled::UnknownCode { kind: "PensionStatus", code: kernel::echo(s).into_owned() })
+    }
+}
+
+impl std::fmt::Display for PensionStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.label())
+    }
+}
+
+impl serde::Serialize for PensionStatus {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PensionStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
+        s.parse().map_err(serde::de::Error::custom)
     }
 }
 

@@ -10,11 +10,13 @@
 mod compute;
 pub mod demo;
 mod groups;
+mod payment;
 mod resident;
 mod rules;
 
 pub use compute::{Clause, Clauses, Contribution, PensionStatus, Status, compute, explain};
 pub use groups::{Group, Groups};
+pub use payment::{Channel, PaymentClaim, PaymentKind, check_payment, still_owed};
 pub use resident::{INPUT_COLUMNS, Resident, RowError, parse_bool, parse_date, parse_row, parse_row_str, parse_yuan};
 pub use rules::{Exclusion, Rules, RulesError, Targets, WaitingPeriod, Window, explain_waiting, waiting_period};
 

@@ -145,6 +145,8 @@ pub(crate) struct Citations {
     pub pension: String,
     pub medical: String,
     pub window: String,
+    /// 五（二）: the day the year's collection window opens.
+    pub window_open: String,
     pub readings: Readings,
 }
 
@@ -303,6 +305,7 @@ impl Rules {
         let pension = cite("insurance.pension.tiers")?;
         let medical = cite("insurance.medical.total")?;
         let window_cite = cite("insurance.late.waiting_months")?;
+        let window_open = cite("insurance.window.medical_start")?;
         let document = {
             let c = &pension;
             c.split_once(' ').map(|(d, _)| d.to_string()).unwrap_or_else(|| c.clone())
@@ -344,11 +347,17 @@ impl Rules {
             waiting_months,
             default_as_of: params.date("insurance.roster.default_as_of", on)?,
             targets,
-            citations: Citations { coverage, pension, medical, window: window_cite, readings },
+            citations: Citations { coverage, pension, medical, window: window_cite, window_open, readings },
             notes: Notes { by_clause: Vec::new(), tier: Vec::new(), default_tier: Vec::new(), needs_csv_quoting: false },
         };
         rules.notes = rules.render_notes();
         Ok(rules)
+    }
+
+    /// Citation of the opening of the collection window (五（二）): no
+    /// payment for the year is dated before it.
+    pub fn window_open_citation(&self) -> &str {
+        &self.citations.window_open
     }
 
     /// Citation of the late-payment waiting period (五（二）).

@@ -205,3 +205,24 @@ fn in_a_large_batch_the_first_invalid_applicant_in_input_order_is_reported() {
     assert!(err.contains("[6001].entered_on"), "{err}");
     assert!(!err.contains("[7000]"), "{err}");
 }
+
+/// 企业政策计算器 (`--partial`): article 3 waits for last year's retail, article 12 is still awarded.
+#[test]
+fn partial_lists_what_is_missing() {
+    let mut v = worked();
+    v.as_object_mut().unwrap().remove("online_retail_prev_yuan");
+    let (code, out, err) = assess(&v.to_string(), &["--partial"]);
+    assert_eq!(code, 0, "{err}");
+    let r = &serde_json::from_str::<Value>(&out).unwrap()[0];
+    assert_eq!(r["missing"], json!([{"article": 3, "facts": ["online_retail_prev_yuan"], "labels": ["上年网络零售额"]}]));
+    assert!(!r["not_eligible"].as_array().unwrap().iter().any(|n| n["article"] == 3));
+    assert!(r["awards"].as_array().unwrap().iter().any(|a| a["article"] == 12));
+    // Without --partial nothing changes: no `missing`, article 3 not eligible.
+    let (_, out, _) = assess(&v.to_string(), &[]);
+    let plain = &serde_json::from_str::<Value>(&out).unwrap()[0];
+    assert!(plain.get("missing").is_none());
+    assert!(plain["not_eligible"].as_array().unwrap().iter().any(|n| n["article"] == 3));
+    let (code, out, _) = assess(&v.to_string(), &["--partial", "--format", "table"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("尚缺信息：第3条——请补充上年网络零售额"), "{out}");
+}

@@ -32,7 +32,12 @@ pub struct LineGuard<R> {
     starts: Option<VecDeque<u64>>,
     /// The last byte ended a record with CR (so an LF now is CRLF's).
     after_cr: bool,
+    /// Bytes of a leading UTF-8 byte-order mark matched so far (3 once past
+    /// the start): `csv` strips it, so a quote right after it opens a quoted field.
+    bom: usize,
 }
+
+const BOM: [u8; 3] = [0xEF, 0xBB, 0xBF];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum State {
@@ -62,6 +67,7 @@ impl<R: Read> LineGuard<R> {
             failed: None,
             starts: None,
             after_cr: false,
+            bom: 0,
         }
     }
 
@@ -118,6 +124,14 @@ impl<R: Read> LineGuard<R> {
         let mut i = 0;
         while i < b.len() {
             let rest = &b[i..];
+            if self.bom < BOM.len() {
+                if rest[0] == BOM[self.bom] {
+                    self.bom += 1;
+                    i += 1;
+                    continue;
+                }
+                self.bom = BOM.len();
+            }
             match self.state {
                 State::Quoted => match memchr2(b'"', b'\n', rest) {
                     None => {
@@ -281,6 +295,11 @@ mod tests {
         let mut g = LineGuard::new(&b"a\rb\r\rc\r\nd"[..], 100).track_record_lines();
         std::io::copy(&mut g, &mut std::io::sink()).unwrap();
         assert_eq!(std::iter::from_fn(|| g.next_record_line()).collect::<Vec<_>>(), vec![1, 2, 4, 5]);
+        // After a byte-order mark a quote opens a quoted field, as csv reads it (found by fuzzing).
+        let data = "\u{feff}\",\"\ra".as_bytes();
+        let mut g = LineGuard::new(data, 100).track_record_lines();
+        std::io::copy(&mut g, &mut std::io::sink()).unwrap();
+        assert_eq!(std::iter::from_fn(|| g.next_record_line()).collect::<Vec<_>>(), vec![1, 2]);
     }
 
     #[test]

@@ -20,10 +20,12 @@ pub mod emergency;
 pub mod insurance;
 pub mod login;
 pub mod meeting;
+pub mod notifications;
 pub mod password;
 pub mod reference;
 pub mod subsidy;
 pub mod users;
+pub mod workbench;
 
 pub use audit::{AuditEntry, AuditFilter, VerifyReport};
 pub use login::{Gate, LoginThrottle};
@@ -75,6 +77,8 @@ pub enum Backend {
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    /// Where notifications are delivered beyond the app (none by default).
+    delivery: std::sync::Arc<Vec<notifications::DeliveryTarget>>,
 }
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -134,7 +138,7 @@ impl Store {
             // WAL is a property of the file: set once, it stays.
             pool.execute(sqlx::raw_sql("PRAGMA journal_mode = WAL;")).await?;
         }
-        let store = Store { pool, backend };
+        let store = Store { pool, backend, delivery: std::sync::Arc::default() };
         store.migrate().await?;
         Ok(store)
     }
@@ -149,6 +153,17 @@ impl Store {
             }
         }
         Ok(())
+    }
+
+    /// Deliver every notification written from now on also to `targets`
+    /// (through the outbox; configured per deployment).
+    pub fn with_delivery(mut self, targets: Vec<notifications::DeliveryTarget>) -> Store {
+        self.delivery = std::sync::Arc::new(targets);
+        self
+    }
+
+    pub fn delivery(&self) -> &[notifications::DeliveryTarget] {
+        &self.delivery
     }
 
     pub fn pool(&self) -> &AnyPool {
@@ -166,7 +181,7 @@ impl Store {
             Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
             Backend::Postgres => self.pool.begin().await?,
         };
-        Ok(WriteTx { tx, backend: self.backend, audit_locked: false })
+        Ok(WriteTx { tx, backend: self.backend, audit_locked: false, delivery: self.delivery.clone() })
     }
 
     pub async fn close(&self) {
@@ -179,6 +194,7 @@ pub struct WriteTx {
     tx: sqlx::Transaction<'static, sqlx::Any>,
     backend: Backend,
     audit_locked: bool,
+    delivery: std::sync::Arc<Vec<notifications::DeliveryTarget>>,
 }
 
 impl WriteTx {
@@ -190,8 +206,16 @@ impl WriteTx {
         self.backend
     }
 
-    pub async fn commit(self) -> Result<()> {
+    /// Commit, writing first the notifications a use case handed over for
+    /// this write (`notifications::with`).
+    pub async fn commit(mut self) -> Result<()> {
+        self.write_pending_notifications().await?;
         self.tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn rollback(self) -> Result<()> {
+        self.tx.rollback().await?;
         Ok(())
     }
 }

@@ -274,6 +274,11 @@ impl Store {
             .await?)
     }
 
+    /// The years that have declared figures, newest first.
+    pub async fn subsidy_declaration_years(&self) -> Result<Vec<i64>> {
+        Ok(sqlx::query_scalar::<_, i64>("SELECT DISTINCT year FROM subsidy_declarations ORDER BY year DESC").fetch_all(self.pool()).await?)
+    }
+
     /// Every declaration of a year with its enterprise: for proactive matching.
     pub async fn subsidy_declarations(&self, year: i64) -> Result<Vec<Declaration>> {
         Ok(sqlx::query_as::<_, Declaration>(

@@ -171,9 +171,10 @@ both!(twenty_concurrent_state_changes_take_effect_once, |url: String| async move
         ..Default::default()
     };
     let wid = s.emergency_create_warning("emergency", &w, &[]).await.unwrap();
+    s.emergency_move_warning("emergency", wid, (WarningState::Draft, WarningState::Submitted)).await.unwrap();
     let ok = at_once(20, || {
         let s = s.clone();
-        async move { s.emergency_approve_warning("admin", wid).await }
+        async move { s.emergency_move_warning("admin", wid, (WarningState::Submitted, WarningState::Approved)).await }
     })
     .await;
     assert_eq!(ok, 1);
@@ -221,7 +222,10 @@ both!(warnings_feed_resources_plans, |url: String| async move {
     // Not approved yet: still a draft, so an issue from "approved" writes nothing.
     let issue = (WarningState::Approved, WarningState::Issued);
     assert!(s.emergency_publish_warning("emergency", id, issue, &msg(1, "Alert"), None, &render).await.is_err());
-    s.emergency_approve_warning("admin", id).await.unwrap();
+    // A draft is submitted before it is approved; neither step twice.
+    s.emergency_move_warning("emergency", id, (WarningState::Draft, WarningState::Submitted)).await.unwrap();
+    assert!(s.emergency_move_warning("emergency", id, (WarningState::Draft, WarningState::Submitted)).await.is_err());
+    s.emergency_move_warning("admin", id, (WarningState::Submitted, WarningState::Approved)).await.unwrap();
     s.emergency_publish_warning("emergency", id, issue, &msg(1, "Alert"), None, &render).await.unwrap();
     let (v1, body) = s.emergency_feed().await.unwrap().unwrap();
     assert_eq!(body, format!("暴雨蓝色预警@W-{id}-1"));

@@ -35,6 +35,7 @@ fn assessment(year: i32, awards: &[(u8, u8, i64, bool)]) -> Assessment {
         one_enterprise_one_policy: false,
         not_eligible: Vec::new(),
         total_fen: Money::from_fen(awards.iter().map(|a| a.2).sum()),
+        missing: None,
         explanation: Default::default(),
     }
 }

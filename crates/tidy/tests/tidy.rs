@@ -54,7 +54,6 @@ const KNOWN: &[(&str, &str)] = &[
     ("crates/web/src/modules/insurance.rs", ""),
     ("crates/store/src/insurance.rs", ""),
     ("crates/shanting/tests/insurance_import.rs", "position"),
-    ("crates/app/Cargo.toml", "`insurance`"),
 ];
 
 fn report(what: &str, findings: &[Finding]) {

@@ -5,7 +5,7 @@
 use std::net::SocketAddr;
 
 use askama::Template;
-use axum::extract::{ConnectInfo, Path, Query, State};
+use axum::extract::{ConnectInfo, Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
@@ -14,6 +14,7 @@ use store::Gate;
 use crate::AppState;
 use crate::auth::{Authed, Session, client_address, wait_message};
 use crate::error::AppError;
+use crate::query::Lenient;
 use crate::render::{Page, html};
 
 #[derive(Template)]
@@ -30,7 +31,7 @@ pub struct DoneQuery {
     done: Option<String>,
 }
 
-pub async fn password_page(Authed(s): Authed, Query(q): Query<DoneQuery>) -> Response {
+pub async fn password_page(Authed(s): Authed, Lenient { value: q, .. }: Lenient<DoneQuery>) -> Response {
     html(&PasswordPage { page: Page::new("修改密码", Some(&s)), error: None, done: q.done.is_some(), min: store::password::MIN_CHARS })
 }
 

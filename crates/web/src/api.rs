@@ -78,6 +78,7 @@ async fn me(Authed(s): Authed) -> Json<Me> {
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct ParamsQuery {
     /// Only parameters whose name starts with this.
     prefix: Option<String>,
@@ -91,6 +92,7 @@ async fn params(State(state): State<AppState>, Query(q): Query<ParamsQuery>) -> 
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct WorkdayQuery {
     /// YYYY-MM-DD
     date: String,
@@ -128,6 +130,7 @@ async fn towns(State(state): State<AppState>) -> Json<serde_json::Value> {
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct VillageQuery {
     town: Option<String>,
 }
@@ -144,6 +147,7 @@ async fn villages(
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct AuditQuery {
     actor: Option<String>,
     entity: Option<String>,

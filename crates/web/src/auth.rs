@@ -38,6 +38,8 @@ pub struct Session {
     pub duties: std::sync::Arc<access::Duties>,
     pub csrf: String,
     pub token: String,
+    /// Unread notifications, for the page frame's header.
+    pub unread: i64,
 }
 
 impl Session {
@@ -80,7 +82,15 @@ pub async fn load_session(State(state): State<AppState>, mut req: Request, next:
         match state.store.session(&tok).await {
             Ok(Some((user, csrf))) => {
                 let actor = state.actor_of(&user);
-                req.extensions_mut().insert(Session { user, actor, duties: state.duties.clone(), csrf, token: tok });
+                let unread = if req.method() == Method::GET {
+                    match state.store.unread_notifications(&user.username, &app::workbench::notify::keys_of(&actor)).await {
+                        Ok(n) => n,
+                        Err(e) => return AppError::Internal(e.to_string()).into_response(),
+                    }
+                } else {
+                    0
+                };
+                req.extensions_mut().insert(Session { user, actor, duties: state.duties.clone(), csrf, token: tok, unread });
             }
             Ok(None) => {}
             Err(e) => return AppError::Internal(e.to_string()).into_response(),

@@ -34,6 +34,17 @@ impl FormData {
         self.pairs.iter().filter(|(k, _)| k == name).map(|(_, v)| v.as_str()).collect()
     }
 
+    /// The names of the fields, in order (repeated names once each).
+    pub fn names(&self) -> Vec<&str> {
+        let mut out: Vec<&str> = Vec::new();
+        for (k, _) in &self.pairs {
+            if !out.contains(&k.as_str()) {
+                out.push(k);
+            }
+        }
+        out
+    }
+
     /// Whether a checkbox named `name` was ticked.
     pub fn checked(&self, name: &str) -> bool {
         self.pairs.iter().any(|(k, v)| k == name && !v.is_empty() && v != "0" && v != "false")

@@ -24,6 +24,7 @@ mod error;
 pub mod export;
 pub mod form;
 pub mod modules;
+mod notifications;
 mod pages;
 pub mod query;
 pub mod render;
@@ -111,6 +112,9 @@ pub fn router(state: AppState) -> Router {
         .route("/admin/users/{id}/active", post(account::set_active).route_layer(guard(&[Action::AccountsManage])))
         .route("/admin/users/{id}/password", post(account::reset_password).route_layer(guard(&[Action::AccountsManage])))
         .route("/admin/audit", get(pages::audit).route_layer(guard(&[Action::AuditRead])))
+        .route("/notifications", get(notifications::index))
+        .route("/notifications/read", post(notifications::mark_read))
+        .route("/admin/deliveries", get(notifications::deliveries).route_layer(guard(&[Action::AccountsManage])))
         .merge(api::routes())
         .merge(modules::subsidy::routes())
         .merge(modules::insurance::routes())

@@ -13,7 +13,9 @@ use access::Action;
 
 use crate::AppState;
 use crate::auth::{Authed, Viewer};
+use crate::display::filters;
 use crate::error::AppError;
+use crate::query::Lenient;
 use crate::render::{Page, Pager, html};
 
 pub async fn asset(axum::extract::Path(file): axum::extract::Path<String>) -> Response {
@@ -31,15 +33,54 @@ pub struct Tile {
     pub text: String,
 }
 
+/// One to-do item as the home page shows it.
+pub struct TodoRow {
+    pub what: String,
+    pub count: i64,
+    /// `2026年12月2日`, when the item has a deadline.
+    pub due: Option<String>,
+    /// `还剩 3 天` / `今天到期` / `已逾期 2 天`.
+    pub left: Option<String>,
+    pub overdue: bool,
+    pub clause: String,
+    pub link: String,
+    pub unit: Option<String>,
+}
+
+impl TodoRow {
+    pub fn new(t: &app::workbench::Todo, today: kernel::Date) -> TodoRow {
+        let days = t.days_left(today);
+        TodoRow {
+            what: t.what.clone(),
+            count: t.count,
+            due: t.due.map(|d| crate::display::date_cn(&d.to_string())),
+            left: days.map(|n| match n {
+                0 => "今天到期".to_string(),
+                n if n > 0 => format!("还剩 {n} 天"),
+                n => format!("已逾期 {} 天", -n),
+            }),
+            overdue: days.is_some_and(|n| n < 0),
+            clause: t.clause.clone(),
+            link: t.link.clone(),
+            unit: t.unit.clone(),
+        }
+    }
+}
+
 #[derive(Template)]
 #[template(path = "home.html")]
 struct Home {
     page: Page,
+    todos: Vec<TodoRow>,
     tiles: Vec<Tile>,
 }
 
-/// The dashboard: what this role can do, and the figures it looks after.
+/// The dashboard: the to-do list of the user's duties, then what this role can do.
 pub async fn home(State(state): State<AppState>, Authed(s): Authed) -> Result<Response, AppError> {
+    let today = state.today();
+    let items = app::workbench::todos(&state, &s.actor).await?;
+    app::workbench::notify::notify_deadlines(&state, &s.actor, &items).await?;
+    let todos = items.iter().map(|t| TodoRow::new(t, today)).collect();
     let page = Page::new("工作台", Some(&s));
     let mut tiles = Vec::new();
     let u = &s.user;
@@ -83,7 +124,7 @@ pub async fn home(State(state): State<AppState>, Authed(s): Authed) -> Result<Re
         title: "政策参数", href: "/policy", text: format!("{} 项有出处、有生效期的参数", state.params.all().len())
     });
     tiles.push(Tile { title: "公开信息", href: "/public", text: "已发布的预警和公示名单".into() });
-    Ok(html(&Home { page, tiles }))
+    Ok(html(&Home { page, todos, tiles }))
 }
 
 #[derive(Template)]
@@ -179,7 +220,11 @@ pub struct OnQuery {
     on: Option<String>,
 }
 
-pub async fn reference(State(state): State<AppState>, Authed(s): Authed, Query(q): Query<OnQuery>) -> Result<Response, AppError> {
+pub async fn reference(
+    State(state): State<AppState>,
+    Authed(s): Authed,
+    Lenient { value: q, .. }: Lenient<OnQuery>,
+) -> Result<Response, AppError> {
     s.may(&state, Action::ReferenceRead)?;
     let on = q.on.filter(|d| kernel::parse_date(d).is_ok()).unwrap_or_else(|| store::today().to_string());
     let villages = state.store.villages(None).await?.len();
@@ -225,7 +270,11 @@ pub(crate) async fn scoped_villages(
 }
 
 /// Villages, scoped: a town user sees their town, a village agent their village.
-pub async fn villages(State(state): State<AppState>, Authed(s): Authed, Query(q): Query<VillageQuery>) -> Result<Response, AppError> {
+pub async fn villages(
+    State(state): State<AppState>,
+    Authed(s): Authed,
+    Lenient { value: q, .. }: Lenient<VillageQuery>,
+) -> Result<Response, AppError> {
     let (mut rows, fixed) = scoped_villages(&state, &s, q.town.clone()).await?;
     let town = if fixed { s.actor.town.clone() } else { q.town.clone().filter(|t| !t.is_empty()) };
     let needle = q.q.clone().unwrap_or_default();
@@ -324,7 +373,11 @@ pub(crate) async fn users_with_error(state: &AppState, s: &crate::auth::Session,
     users_page(state, s, Some(error), None).await
 }
 
-pub async fn users(State(state): State<AppState>, Authed(s): Authed, Query(q): Query<UsersQuery>) -> Result<Response, AppError> {
+pub async fn users(
+    State(state): State<AppState>,
+    Authed(s): Authed,
+    Lenient { value: q, .. }: Lenient<UsersQuery>,
+) -> Result<Response, AppError> {
     s.may(&state, Action::AccountsManage)?;
     users_page(&state, &s, None, q.msg).await
 }
@@ -403,7 +456,11 @@ struct Audit {
     verify: String,
 }
 
-pub async fn audit(State(state): State<AppState>, Authed(s): Authed, Query(q): Query<AuditQuery>) -> Result<Response, AppError> {
+pub async fn audit(
+    State(state): State<AppState>,
+    Authed(s): Authed,
+    Lenient { value: q, .. }: Lenient<AuditQuery>,
+) -> Result<Response, AppError> {
     s.may(&state, Action::AuditRead)?;
     const PER: i64 = 50;
     let page_no = q.page.unwrap_or(1).max(1);

@@ -35,6 +35,8 @@ pub struct Page {
     pub user: Option<User>,
     pub csrf: String,
     pub nav: Vec<NavItem>,
+    /// Unread notifications (消息), shown in the header.
+    pub unread: i64,
 }
 
 tokio::task_local! {
@@ -82,6 +84,9 @@ pub fn nav_for(session: Option<&Session>) -> Vec<NavItem> {
             if may(&[A::AuditRead]) {
                 v.push(("/admin/audit", "审计日志"));
             }
+            if may(&[A::AccountsManage]) {
+                v.push(("/admin/deliveries", "消息投递"));
+            }
             v.push(("/public", "公开信息"));
         }
     }
@@ -101,6 +106,7 @@ impl Page {
             user: session.map(|s| s.user.clone()),
             csrf: session.map(|s| s.csrf.clone()).unwrap_or_default(),
             nav: nav_for(session),
+            unread: session.map(|s| s.unread).unwrap_or(0),
         }
     }
 

@@ -243,6 +243,18 @@ async fn warning_lifecycle_cap_and_feed() {
     let id: i64 = url.rsplit('/').next().unwrap().parse().unwrap();
     let d = app.store.emergency_warning_detail(id).await.unwrap();
     assert!(d.measures.len() > 3, "orange: the blue/yellow measures and the red/orange ones");
+    // A draft is edited and then submitted; an unsubmitted draft is not approved.
+    let page = app.get(&url, &em).await.body;
+    assert!(page.contains("id=\"submit-warning\"") && page.contains("修改草稿") && page.contains("测试暴雨橙色预警"), "{page}");
+    assert_eq!(app.post_form(&format!("{url}/approve"), &admin, &enc(&[("csrf", &acsrf)])).await.status, StatusCode::BAD_REQUEST);
+    let edited = body.replace("24%E5%B0%8F%E6%97%B6", "48%E5%B0%8F%E6%97%B6");
+    let r = app.post_form(&format!("{url}/edit"), &em, &edited).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert_eq!(app.store.emergency_warning(id).await.unwrap().duration, "48小时");
+    assert_eq!(app.post_form(&format!("{url}/submit"), &em, &enc(&[("csrf", &csrf)])).await.status, StatusCode::SEE_OTHER);
+    assert_eq!(app.store.emergency_warning(id).await.unwrap().state, emergency::WarningState::Submitted);
+    // Submitted: no longer edited.
+    assert_eq!(app.post_form(&format!("{url}/edit"), &em, &edited).await.status, StatusCode::BAD_REQUEST);
     // Only 区政府 approves; nothing is published before.
     assert_eq!(app.post_form(&format!("{url}/approve"), &em, &enc(&[("csrf", &csrf)])).await.status, StatusCode::FORBIDDEN);
     assert_eq!(app.post_form(&format!("{url}/issue"), &em, &enc(&[("csrf", &csrf)])).await.status, StatusCode::BAD_REQUEST);
@@ -317,6 +329,7 @@ async fn a_warning_outside_the_district_is_refused() {
         ("description", "d"),
         ("instruction", "i"),
         ("areas", "薛城区"),
+        ("channels", "广播"),
     ]);
     let r = app.post_form("/emergency/warnings", &em, &body).await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
@@ -427,6 +440,7 @@ async fn every_route_by_duty() {
                 ("description", "d"),
                 ("instruction", "i"),
                 ("areas", "水泉镇"),
+                ("channels", "广播"),
             ],
             &["emergency"],
         ),
@@ -639,6 +653,7 @@ async fn over_long_inputs_are_refused() {
         ("description", "d"),
         ("instruction", "i"),
         ("areas", "水泉镇"),
+        ("channels", "广播"),
     ]);
     assert_eq!(app.post_form("/emergency/warnings", &em, &body).await.status, StatusCode::BAD_REQUEST);
     assert!(app.store.emergency_incidents(&store::emergency::IncidentFilter::default()).await.unwrap().is_empty());

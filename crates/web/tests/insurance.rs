@@ -109,13 +109,17 @@ async fn late_payment_shows_waiting_period_and_refund_reverses_it() {
     assert!(page.body.contains("集中缴费期内缴费"), "{}", page.body);
     // Refund the late one.
     let p = app.store.insurance_payments_of(target.id).await.unwrap();
-    let r =
-        app.post_form(&format!("/insurance/payments/{}/refund", p[0].id), &agent, &format!("csrf={csrf}&reason={}", enc("重复缴费"))).await;
-    let page = app.get(r.location.as_deref().unwrap(), &agent).await;
+    // Refunds are the bureaus' (六（二）6、六（三）6、六（四）2), not the agent's.
+    let refund = format!("/insurance/payments/{}/refund", p[0].id);
+    let r = app.post_form(&refund, &agent, &format!("csrf={csrf}&reason={}", enc("重复缴费"))).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let (hrss, hcsrf) = app.login("hrss").await;
+    let r = app.post_form(&refund, &hrss, &format!("csrf={hcsrf}&reason={}", enc("重复缴费"))).await;
+    let page = app.get(r.location.as_deref().unwrap(), &hrss).await;
     assert!(page.body.contains("已退费"), "{}", page.body);
     assert_eq!(app.store.insurance_resident(target.id).await.unwrap().paid_fen, 0);
     // A second refund of the same payment is refused.
-    let r = app.post_form(&format!("/insurance/payments/{}/refund", p[0].id), &agent, &format!("csrf={csrf}&reason=x")).await;
+    let r = app.post_form(&refund, &hrss, &format!("csrf={hcsrf}&reason=x")).await;
     assert!(r.location.unwrap().contains("error="));
 }
 
@@ -162,9 +166,16 @@ async fn group_list_recomputes_what_is_owed() {
     let app = spawn_app_with(true).await;
     let (admin, csrf) = app.login("admin").await;
     let rows = village(&app, "水泉镇", "西村").await;
-    let t = rows.iter().find(|r| r.status == "included" && r.medical_individual_fen == 35_000 && r.groups.is_empty()).unwrap().clone();
-    let r = upload(&app, "/insurance/lists", &admin, &csrf, "g.csv", &format!("id_number,group\n{},特困\n", t.id_number)).await;
+    let fits = |r: &&ResidentRow| r.status == "included" && r.medical_individual_fen == 35_000 && r.groups.is_empty();
+    let t = rows.iter().filter(fits).find(|r| r.paid_fen == 0).unwrap().clone();
+    let paid = rows.iter().filter(fits).find(|r| r.paid_fen > 0).unwrap().clone();
+    let list = format!("id_number,group\n{},特困\n{},特困\n", t.id_number, paid.id_number);
+    let r = upload(&app, "/insurance/lists", &admin, &csrf, "g.csv", &list).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    // Whoever already paid their share is held back until the refund: paid never above owed.
+    let page = app.get(r.location.as_deref().unwrap(), &admin).await;
+    assert!(page.body.contains("1 名居民已缴金额超过调整后的应缴金额，须先退费"), "{}", page.body);
+    assert_eq!(app.store.insurance_resident(paid.id).await.unwrap(), paid);
     let after = app.store.insurance_resident(t.id).await.unwrap();
     assert_eq!(after.list_groups, "特困");
     assert_eq!(after.medical_individual_fen, 0, "特困: the medical share is paid on their behalf");

@@ -153,7 +153,14 @@ async fn burst(app: &App, user: &str, from: &str) -> Vec<StatusCode> {
 async fn twenty_concurrent_wrong_attempts_are_all_counted() {
     // A schedule under which 20 failures are needed before any wait: all 20 are checked,
     // and all 20 are counted — the wait that follows is the one 20 failures give.
-    let lenient = LoginThrottle { free_per_account: 19, free_per_address: 19, ..LoginThrottle::default() };
+    // The wait after the 20th is long enough (a minute) that a loaded machine cannot outlast it.
+    let lenient = LoginThrottle {
+        free_per_account: 19,
+        free_per_address: 19,
+        first_delay_ms: 60_000,
+        max_delay_ms: 60_000,
+        ..LoginThrottle::default()
+    };
     let app = spawn_app_tuned(false, |s| {
         s.trusted_proxy = true;
         s.login_throttle = lenient;
@@ -168,14 +175,20 @@ async fn twenty_concurrent_wrong_attempts_are_all_counted() {
     let r = attempt(&app, &login_token(&app).await, "admin", "shanting-demo", "198.51.100.21").await;
     assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
 
-    // With the real schedule a burst gets no more checks than one guesser in a row:
-    // the three free ones and the fourth; the other 16 are refused unchecked and uncounted.
-    let app = behind_proxy().await;
+    // With the real schedule's free attempts a burst gets no more checks than one guesser in a
+    // row: the three free ones and the fourth; the other 16 are refused unchecked and uncounted.
+    // (The first wait is a minute here, not a second, so a loaded machine cannot outlast it mid-burst.)
+    let slow = LoginThrottle { first_delay_ms: 60_000, max_delay_ms: 60_000, ..LoginThrottle::default() };
+    let app = spawn_app_tuned(false, |s| {
+        s.trusted_proxy = true;
+        s.login_throttle = slow;
+    })
+    .await;
     let statuses = burst(&app, "admin", "198.51.100.30").await;
     assert_eq!(statuses.iter().filter(|s| **s == StatusCode::SEE_OTHER).count(), 4, "{statuses:?}");
     assert_eq!(statuses.iter().filter(|s| **s == StatusCode::TOO_MANY_REQUESTS).count(), 16, "{statuses:?}");
     let row = app.store.login_throttle_row(&account_key("admin")).await.unwrap().unwrap();
-    assert_eq!((row.failures, row.next_at - row.last_at), (4, 1_000));
+    assert_eq!((row.failures, row.next_at - row.last_at), (4, 60_000));
 }
 
 #[tokio::test]

@@ -33,6 +33,24 @@ async fn assess_api_gives_the_worked_example_and_names_bad_fields() {
     assert!(r.body.contains("year"), "{}", r.body);
 }
 
+/// 企业政策计算器: `?partial=true` lists what is missing; a bad flag names the parameter.
+#[tokio::test]
+async fn assess_api_partial_lists_what_is_missing() {
+    let app = spawn_app_with(false).await;
+    let without_prev = WORKED.replace(r#""online_retail_prev_yuan": 51000000,"#, "");
+    let r = app.post_json("/api/v1/subsidy/assess?partial=true", "", None, &without_prev).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let v = r.json();
+    assert_eq!(v[0]["missing"][0]["article"], 3);
+    assert_eq!(v[0]["missing"][0]["facts"], serde_json::json!(["online_retail_prev_yuan"]));
+    assert!(v[0]["awards"].as_array().unwrap().iter().any(|a| a["article"] == 12));
+    let plain = app.post_json("/api/v1/subsidy/assess", "", None, &without_prev).await.json();
+    assert!(plain[0].get("missing").is_none());
+    let r = app.post_json("/api/v1/subsidy/assess?partial=maybe", "", None, WORKED).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(r.body.contains("partial"), "{}", r.body);
+}
+
 #[tokio::test]
 async fn review_workflow_guards_amounts_and_clawbacks() {
     let app = spawn_app_with(true).await;

@@ -1,7 +1,7 @@
 // Emergency management in a real browser: a town files a report, the live
 // board shows it without reloading, 区政府 (the admin account) raises the
 // response to level Ⅱ, the emergency bureau opens a command post with groups,
-// ticks measures and ends the emergency; a warning is drafted, approved,
+// ticks measures and ends the emergency; a warning is drafted, submitted, approved,
 // issued (public page and Atom feed), then lifted.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -87,12 +87,17 @@ test('a warning is issued to the public page and the feed, then lifted', async (
   await page.fill('#warning-form textarea[name=description]', '预计今天夜间有暴雨');
   await page.fill('#warning-form textarea[name=instruction]', '注意防范城乡积涝');
   await page.check('#warning-form input[name=areas][value="水泉镇"]');
+  await page.check('#warning-form input[name=channels] >> nth=0');
   await submit(page, '#draft-warning');
   const url = page.url();
   assert.match(await page.textContent('#warning-state'), /草稿/);
   assert.ok(await page.locator('#warning-measures li').count() >= 3, 'the blue level measures as a checklist');
+  page.once('dialog', (d) => d.accept());
+  await submit(page, '#submit-warning');
+  assert.match(await page.textContent('#warning-state'), /待审批/);
 
   const admin = await loginAs(browser, 'admin');
+  admin.page.on('dialog', (d) => d.accept());
   await admin.page.goto(url);
   await submit(admin.page, '#approve-warning');
   await submit(admin.page, '#issue-warning');
@@ -111,6 +116,7 @@ test('a warning is issued to the public page and the feed, then lifted', async (
   assert.match(await cap.text(), /<msgType>Alert<\/msgType>/);
 
   await page.goto(url);
+  page.once('dialog', (d) => d.accept());
   await submit(page, '#lift-warning');
   assert.match(await page.textContent('#warning-state'), /已解除/);
   await new Promise((r) => setTimeout(r, 400)); // past the feed copy's 250 ms lifetime

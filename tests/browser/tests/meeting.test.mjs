@@ -14,6 +14,9 @@ async function submit(page, selector) {
 
 test('the office runs a meeting from proposal to minutes', async () => {
   const { context, page } = await loginAs(browser, 'fund');
+  // Each step asks first (data-confirm); the convener confirms.
+  const asked = [];
+  page.on('dialog', (d) => { asked.push(d.message()); d.accept(); });
   await page.goto(`${BASE}/meeting`);
   assert.equal(await page.locator('#meeting-units tbody tr').count(), 9, 'nine member units');
   // Schedule: twelve days ahead, so materials sent today are in time.
@@ -32,6 +35,7 @@ test('the office runs a meeting from proposal to minutes', async () => {
   await submit(page, '#upload');
   assert.match(await page.textContent('#materials'), /方案\.txt/);
   await submit(page, '#send-materials');
+  assert.ok(asked.some((m) => /将向全体成员单位发送 1 份议题和材料/.test(m)), `sending asked first: ${asked}`);
   assert.match(await page.textContent('#notice-check'), /符合会前5天送达的要求/);
   // Attendance: everyone present except one proxy with the head's written opinion.
   await page.selectOption('select[name="status:区财政局"]', 'proxy');

@@ -37,6 +37,7 @@ test('declare, submit, review, approve, budget, decision', async () => {
   const appUrl = p.url();
 
   const rev = await loginAs(browser, 'commerce');
+  rev.page.on('dialog', (d) => d.accept());
   await rev.page.goto(appUrl);
   assert.match(await rev.page.textContent('#explanation'), /第3条/);
   assert.match(await rev.page.textContent('#explanation'), /30%|360000/);
@@ -53,6 +54,7 @@ test('declare, submit, review, approve, budget, decision', async () => {
   assert.match(await ent.page.textContent('#awards'), /360000\.00/);
 
   const fin = await loginAs(browser, 'finance');
+  fin.page.on('dialog', (d) => d.accept());
   await fin.page.goto(appUrl);
   await submit(fin.page, '#pay');
   assert.match(await fin.page.textContent('#application-status'), /已拨付/);

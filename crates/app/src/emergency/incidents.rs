@@ -9,6 +9,7 @@ use emergency::{Decider, IncidentStep, InformationReport, ReportContent, ReportK
 use store::emergency::{Incident, IncidentFilter, Report, Routing};
 
 use super::{LONG, SHORT, incident_target, rules, take_step, text};
+use crate::workbench::notify;
 use crate::{App, Error, Result};
 
 /// A first information report (首报) as entered.
@@ -114,7 +115,11 @@ pub async fn file_report(app: &App, actor: &Actor, input: FirstReport) -> Result
         explanation: a.explanation.join("\n"),
         drill: input.drill,
     };
-    Ok(app.store.emergency_create_incident(&actor.username, &n, &measures, &report).await?)
+    Ok(notify::with(
+        notify::report_filed(app, &n.town, &n.title, "/emergency", false),
+        app.store.emergency_create_incident(&actor.username, &n, &measures, &report),
+    )
+    .await?)
 }
 
 /// An incident the actor may see (4.4(2): a town its own town's, a village
@@ -144,7 +149,11 @@ pub async fn follow_up(app: &App, actor: &Actor, id: i64, content: ReportContent
     let flags = [i.sensitive, i.key_area_or_period, i.may_escalate];
     let a = emergency::assess(&r, &engine_report(&i.incident_type, i.severity, flags, &report.content));
     report.missing_fields = missing_labels(&r, &a.missing_fields);
-    Ok(app.store.emergency_add_report(&actor.username, id, &report).await?)
+    Ok(notify::with(
+        notify::report_filed(app, &i.town, &i.title, &format!("/emergency/incidents/{id}"), true),
+        app.store.emergency_add_report(&actor.username, id, &report),
+    )
+    .await?)
 }
 
 /// Who decides `level` for this incident, as the plan words it and as the
@@ -177,7 +186,12 @@ pub async fn set_level(app: &App, actor: &Actor, id: i64, level: ResponseLevel, 
     if reason.trim().is_empty() {
         return Err(Error::field("reason", "请填写决定或调整响应级别的理由"));
     }
-    Ok(app.store.emergency_set_level(&actor.username, id, i.response_level, level, &words, &text("reason", "理由", reason, SHORT)?).await?)
+    let reason = text("reason", "理由", reason, SHORT)?;
+    Ok(notify::with(
+        notify::level_changed(app, &i, &level.to_string()),
+        app.store.emergency_set_level(&actor.username, id, i.response_level, level, &words, &reason),
+    )
+    .await?)
 }
 
 /// 4.5.6: declare the emergency ended, every condition of the policy confirmed.

@@ -1,4 +1,5 @@
-//! Warnings (4.3): drafted by 区应急管理局, approved by 区政府, issued,
+//! Warnings (4.3): drafted by 区应急管理局 (edited until submitted for
+//! approval), approved by 区政府, issued,
 //! adjusted and lifted by 区应急管理局 or 区政府 — each a CAP 1.2 message
 //! referencing the ones before, with the Atom feed rewritten in the same
 //! transaction; their 4.3.3 measures carried out by the units assigned.
@@ -8,6 +9,7 @@ use emergency::{MsgType, OffsetTime, Rules, Status, WarningAction};
 use store::emergency::{Adjustment, CapMessage, Checklist, Publication, Warning};
 
 use super::{LONG, SHORT, rules, text};
+use crate::workbench::notify;
 use crate::{App, Error, Result};
 
 /// CAP `<sender>` of the district's warnings.
@@ -76,10 +78,9 @@ fn measures_for(r: &Rules, w: &Warning) -> Vec<(String, Vec<String>)> {
     r.warning_measures(l).iter().flat_map(|set| set.items.iter().map(|i| (format!("{}：{}", set.clause, i), units.clone()))).collect()
 }
 
-/// 4.3.2: draft a warning; checked through the CAP writer first so that a
-/// draft can always be issued.
-pub async fn draft(app: &App, actor: &Actor, mut w: Warning) -> Result<i64> {
-    app.may(actor, emergency::WARNING_DRAFT)?;
+/// The checks of a draft's content (4.3.2), through the CAP writer too so
+/// that a draft can always be issued; fills in the issuer.
+fn checked_draft(app: &App, actor: &Actor, w: &mut Warning) -> Result<Rules> {
     w.headline = text("headline", "标题", &w.headline, SHORT)?;
     w.incident_type = text("incident_type", "事件类别", &w.incident_type, SHORT)?;
     w.description = text("description", "可能影响范围、警示事项", &w.description, LONG)?;
@@ -93,11 +94,37 @@ pub async fn draft(app: &App, actor: &Actor, mut w: Warning) -> Result<i64> {
     if r.warning_level(u8::try_from(w.level).unwrap_or(0)).is_none() {
         return Err(Error::field("level", "请选择预警级别（一级至四级）"));
     }
+    if w.areas.trim().is_empty() {
+        return Err(Error::field("areas", "请选择预警区域"));
+    }
+    if w.channels.trim().is_empty() {
+        return Err(Error::field("channels", "请选择发布渠道"));
+    }
     w.issuer = actor.acting_unit().map(str::to_string).unwrap_or_else(|| format!("{}人民政府", app.district.district));
-    let probe = cap_warning(&w, "probe", &now_cap(), MsgType::Alert, Vec::new());
+    let probe = cap_warning(w, "probe", &now_cap(), MsgType::Alert, Vec::new());
     emergency::to_cap_xml(&r, &app.district, &probe).map_err(|e| Error::invalid(e.to_string()))?;
+    Ok(r)
+}
+
+/// 4.3.2: draft a warning (草稿); it is edited until submitted for approval.
+pub async fn draft(app: &App, actor: &Actor, mut w: Warning) -> Result<i64> {
+    app.may(actor, emergency::WARNING_DRAFT)?;
+    let r = checked_draft(app, actor, &mut w)?;
     let measures = measures_for(&r, &w);
     Ok(app.store.emergency_create_warning(&actor.username, &w, &measures).await?)
+}
+
+/// Edit a draft not yet submitted: the same checks as drafting; the level's
+/// measures follow the (possibly changed) level.
+pub async fn edit(app: &App, actor: &Actor, id: i64, mut w: Warning) -> Result<()> {
+    app.may(actor, emergency::WARNING_DRAFT)?;
+    let cur = app.store.emergency_warning(id).await?;
+    if cur.state != emergency::WarningState::Draft {
+        return Err(Error::Conflict(format!("预警当前为“{}”，只有草稿可以修改（4.3.2）", cur.state.label())));
+    }
+    let r = checked_draft(app, actor, &mut w)?;
+    let measures = measures_for(&r, &w);
+    Ok(app.store.emergency_edit_draft(&actor.username, id, &w, &measures).await?)
 }
 
 /// Approve, issue, adjust or lift: the engine's transition, by the duty it
@@ -108,7 +135,7 @@ pub async fn transition(app: &App, actor: &Actor, id: i64, action: WarningAction
     let from = d.warning.state;
     let to = action.apply(from)?;
     let Some(msg_type) = action.msg_type() else {
-        return Ok(app.store.emergency_approve_warning(&actor.username, id).await?);
+        return Ok(app.store.emergency_move_warning(&actor.username, id, (from, to)).await?);
     };
     let r = rules(app)?;
     let mut w = d.warning.clone();
@@ -132,7 +159,8 @@ pub async fn transition(app: &App, actor: &Actor, id: i64, action: WarningAction
     let xml = emergency::to_cap_xml(&r, &app.district, &cw).map_err(|e| Error::invalid(e.to_string()))?;
     let msg = Publication { identifier, msg_type: msg_type.as_str().into(), sent, refs: references.join(" "), xml };
     let render = |cur: &[(Warning, CapMessage)]| render_feed(&r, cur);
-    Ok(app.store.emergency_publish_warning(&actor.username, id, (from, to), &msg, adjust.as_ref(), &render).await?)
+    let notes = if msg_type == MsgType::Alert { notify::warning_issued(app, &w, &[]) } else { Vec::new() };
+    Ok(notify::with(notes, app.store.emergency_publish_warning(&actor.username, id, (from, to), &msg, adjust.as_ref(), &render)).await?)
 }
 
 /// A measure as access sees it: its assigned units (and a town among them).

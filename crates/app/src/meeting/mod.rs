@@ -64,7 +64,7 @@ pub(crate) fn rules(app: &App, on: Date) -> Result<Rules> {
 }
 
 pub(crate) fn date(field: &'static str, s: &str) -> Result<Date> {
-    kernel::parse_date(s.trim()).map_err(|e| Error::field(field, format!("日期 {:?} 无效：{e}", kernel::echo(s))))
+    kernel::parse_date(s.trim()).map_err(|e| Error::field(field, format!("日期“{}”无效：{e}（应写作 2026-12-04）", kernel::echo(s))))
 }
 
 /// A stored date: a bad one is the platform's fault.

@@ -10,6 +10,7 @@ use store::meeting::{AttendanceRecord, CastVote, Effect, MeetingDetail, NewMeeti
 
 use super::read::{minutes_number, view};
 use super::{bounded, date, may, may_take, member_units, rules};
+use crate::workbench::notify;
 use crate::{App, Error, Result};
 
 /// At most this many agenda items in one meeting.
@@ -128,7 +129,12 @@ pub async fn advance(app: &App, actor: &Actor, id: i64, input: &AdvanceInput) ->
         _ => Effect::None,
     };
     let change = StageChange { id, from, to: step.to, version: input.version, effect };
-    app.store.meeting_transition(&actor.username, &change).await?;
+    let notes = if step.to == Stage::Called {
+        notify::meeting_called(app, id, &v.detail.meeting.title, &v.detail.meeting.meeting_date, &v.units)
+    } else {
+        Vec::new()
+    };
+    notify::with(notes, app.store.meeting_transition(&actor.username, &change)).await?;
     Ok(step.to)
 }
 

@@ -43,6 +43,13 @@ pub struct Match {
 
 /// 免申即享: every enterprise whose declared figures for `year` qualify it
 /// for something, and which has not applied (beyond a draft).
+/// The years with declared figures to match, newest first (the 免申即享
+/// list opens on the newest, not on a year without data).
+pub async fn match_years(app: &App, actor: &Actor) -> Result<Vec<i64>> {
+    app.may(actor, Action::SubsidyMatches)?;
+    Ok(app.store.subsidy_declaration_years().await?)
+}
+
 pub async fn matches(app: &App, actor: &Actor, year: i64) -> Result<Vec<Match>> {
     app.may(actor, Action::SubsidyMatches)?;
     let applied: Vec<String> = app

@@ -9,6 +9,7 @@ use kernel::{Date, Money};
 use store::subsidy::{Application, Award, Document};
 
 use super::{action_of, assess_declared, enterprise, workflow_error};
+use crate::workbench::notify;
 use crate::{App, Error, Result};
 
 /// Applications the actor may read: an enterprise its own, the district's
@@ -65,7 +66,11 @@ pub async fn step(app: &App, actor: &Actor, id: i64, step: Step, note: &str) -> 
     let a = for_step(app, actor, id, step).await?;
     let t = workflow::next(Some(a.status), step, note).map_err(workflow_error)?;
     let decided = matches!(t.to, Status::Returned | Status::Rejected);
-    app.store.subsidy_transition(&actor.username, id, a.status, t.to, &kernel::echo(note), decided).await?;
+    notify::with(
+        notify::application_decided(app, &a, t.to),
+        app.store.subsidy_transition(&actor.username, id, a.status, t.to, &kernel::echo(note), decided),
+    )
+    .await?;
     Ok(())
 }
 
@@ -80,7 +85,11 @@ pub async fn approve(app: &App, actor: &Actor, id: i64, requests: &[GrantRequest
         serde_json::from_str(&declared).map_err(|e| Error::internal(format!("申报数据 {}/{}：{e}", a.uscc, a.year)))?;
     let assessment = assess_declared(app, &a.uscc, &declared, false).await?;
     let decisions = workflow::decide_awards(&assessment, requests).map_err(workflow_error)?;
-    app.store.subsidy_approve(&actor.username, id, a.status, &decisions, &kernel::echo(note)).await?;
+    notify::with(
+        notify::application_decided(app, &a, Status::Approved),
+        app.store.subsidy_approve(&actor.username, id, a.status, &decisions, &kernel::echo(note)),
+    )
+    .await?;
     Ok(())
 }
 
@@ -91,7 +100,11 @@ pub async fn pay(app: &App, actor: &Actor, id: i64, paid_on: Date) -> Result<()>
     if paid_on > app.today() {
         return Err(Error::field("paid_on", format!("拨付日期 {paid_on} 晚于今天")));
     }
-    app.store.subsidy_pay(&actor.username, id, a.status, t.to, &paid_on.to_string()).await?;
+    notify::with(
+        notify::application_decided(app, &a, t.to),
+        app.store.subsidy_pay(&actor.username, id, a.status, t.to, &paid_on.to_string()),
+    )
+    .await?;
     Ok(())
 }
 

@@ -88,6 +88,7 @@ fn assessment() -> Assessment {
         one_enterprise_one_policy: false,
         not_eligible: Vec::new(),
         total_fen: Money::from_fen(40_000_000),
+        missing: None,
         explanation: Default::default(),
     }
 }

@@ -25,7 +25,7 @@ pub enum Command {
         #[arg(long)]
         year: Option<i32>,
         /// Rows per committed batch.
-        #[arg(long, default_value_t = web::modules::insurance::import::DEFAULT_BATCH)]
+        #[arg(long, default_value_t = app::insurance::import::DEFAULT_BATCH)]
         batch: usize,
     },
 }
@@ -65,7 +65,7 @@ fn villages(file: PathBuf, db: String, ctx: &Ctx) -> anyhow::Result<ExitCode> {
 }
 
 fn residents(file: PathBuf, db: String, year: Option<i32>, batch: usize, ctx: &Ctx) -> anyhow::Result<ExitCode> {
-    use web::modules::insurance::import;
+    use app::insurance::import;
     let rules = match year {
         Some(y) => import::rules_for(&ctx.params, y),
         None => import::current_rules(&ctx.params),
@@ -82,11 +82,11 @@ fn residents(file: PathBuf, db: String, year: Option<i32>, batch: usize, ctx: &C
     let name = file.to_string_lossy().into_owned();
     let input = match import::prepare_input(&file, &name, &sheet::Limits::default()) {
         Ok(p) => p,
-        Err(web::AppError::BadRequest(m) | web::AppError::PayloadTooLarge(m)) => {
+        Err(sheet::SheetError::Io(e)) => anyhow::bail!("{}: {e}", file.display()),
+        Err(m) => {
             eprintln!("错误: {}: {m}", file.display());
             return Ok(ExitCode::from(2));
         }
-        Err(e) => anyhow::bail!("{}: {e}", file.display()),
     };
     let source = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let district = district::District::load(&ctx.params)?;
@@ -108,7 +108,7 @@ fn residents(file: PathBuf, db: String, year: Option<i32>, batch: usize, ctx: &C
         }
         let rep = match result {
             Ok(r) => r,
-            Err(web::AppError::BadRequest(m)) => {
+            Err(app::Error::Invalid { message: m, .. }) => {
                 eprintln!("错误: {}: {m}（未写入任何数据）", file.display());
                 return Ok(ExitCode::from(2));
             }

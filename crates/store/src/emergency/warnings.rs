@@ -279,19 +279,67 @@ impl Store {
             .await?)
     }
 
-    /// Approve a draft (4.3.2): only while it is still a draft.
-    pub async fn emergency_approve_warning(&self, actor: &str, id: i64) -> Result<()> {
+    /// Submit a draft for approval or approve a submitted one (4.3.2): steps
+    /// that send no CAP message, taken only while the warning is still in `from`.
+    pub async fn emergency_move_warning(&self, actor: &str, id: i64, (from, to): (WarningState, WarningState)) -> Result<()> {
         let mut tx = self.begin_write().await?;
-        move_state(&mut tx, id, WarningState::Draft, WarningState::Approved, ", approved_by = $1", &[Some(actor.into())]).await?;
+        let (extra, binds) = match to {
+            WarningState::Approved => (", approved_by = $1", vec![Some(actor.to_string())]),
+            _ => ("", Vec::new()),
+        };
+        move_state(&mut tx, id, from, to, extra, &binds).await?;
+        let verb = if to == WarningState::Approved { "approve" } else { "submit" };
         tx.audit(
             actor,
-            "approve",
+            verb,
             "emergency_warning",
             &id.to_string(),
-            Some(&serde_json::json!({"state": "draft"})),
-            Some(&serde_json::json!({"state": "approved"})),
+            Some(&serde_json::json!({"state": from.as_str()})),
+            Some(&serde_json::json!({"state": to.as_str()})),
         )
         .await?;
+        tx.commit().await
+    }
+
+    /// Edit a draft (拟制中的预警) while it is still a draft: its content and
+    /// its level's measures, replaced in the same transaction.
+    pub async fn emergency_edit_draft(&self, actor: &str, id: i64, w: &Warning, measures: &[(String, Vec<String>)]) -> Result<()> {
+        if w.headline.trim().is_empty() || w.description.trim().is_empty() {
+            return Err(invalid("预警标题和内容不能为空"));
+        }
+        if w.areas.trim().is_empty() {
+            return Err(invalid("请选择预警区域"));
+        }
+        let mut tx = self.begin_write().await?;
+        let changed = sqlx::query(
+            "UPDATE emergency_warnings SET incident_type = $1, level = $2, headline = $3, description = $4, duration = $5, heed = $6, \
+             instruction = $7, onset = $8, expires = $9, areas = $10, channels = $11, targeted = $12, places = $13, drill = $14, \
+             updated_at = $15 WHERE id = $16 AND state = 'draft'",
+        )
+        .bind(&w.incident_type)
+        .bind(w.level)
+        .bind(w.headline.trim())
+        .bind(w.description.trim())
+        .bind(w.duration.trim())
+        .bind(w.heed.trim())
+        .bind(w.instruction.trim())
+        .bind(&w.onset)
+        .bind(&w.expires)
+        .bind(&w.areas)
+        .bind(&w.channels)
+        .bind(&w.targeted)
+        .bind(&w.places)
+        .bind(w.drill as i64)
+        .bind(crate::now_text())
+        .bind(id)
+        .execute(tx.conn())
+        .await?;
+        if changed.rows_affected() != 1 {
+            return Err(raced("预警"));
+        }
+        sqlx::query("DELETE FROM emergency_warning_measures WHERE warning_id = $1").bind(id).execute(tx.conn()).await?;
+        insert_measures(&mut tx, Checklist::Warning, id, measures).await?;
+        tx.audit(actor, "edit", "emergency_warning", &id.to_string(), None, json(w).as_ref()).await?;
         tx.commit().await
     }
 

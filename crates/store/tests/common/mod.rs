@@ -29,6 +29,7 @@ pub fn rainstorm_warning() -> store::emergency::Warning {
         instruction: "防范".into(),
         issuer: "区应急管理局".into(),
         areas: "水泉镇".into(),
+        channels: "广播".into(),
         ..Default::default()
     }
 }

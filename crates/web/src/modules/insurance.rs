@@ -9,21 +9,23 @@
 //! engine's, computed when a resident is imported or changed and stored, so
 //! that pages and statistics are queries.
 
-pub mod import;
-
 use askama::Template;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::middleware::from_fn;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use insurance::{Channel, PaymentKind};
 use insurance::{Rules, explain, waiting_period};
 use kernel::Money;
 use serde::Deserialize;
 use store::Role;
-use store::insurance::{CHANNELS, NewPayment, Payment, Reconciliation, Recorded, ResidentRow, RosterFilter, TownStats};
+use store::insurance::{NewPayment, Payment, Reconciliation, ResidentRow, RosterFilter, TownStats};
 
-use crate::auth::{Authed, Session, Viewer};
+use access::Action;
+use app::insurance::import;
+
+use crate::auth::{Authed, Session, Viewer, guard};
 use crate::error::{ApiError, AppError};
 use crate::export::{self, Cell};
 use crate::render::{Page, Pager, escape, html};
@@ -36,8 +38,8 @@ pub fn routes() -> Router<AppState> {
         .route("/insurance/roster/print", get(roster_print))
         .route("/insurance/roster.pdf", get(roster_pdf))
         .route("/insurance/residents/{id}", get(resident))
-        .route("/insurance/residents/{id}/pay", post(pay))
-        .route("/insurance/payments/{id}/refund", post(refund))
+        .route("/insurance/residents/{id}/pay", post(pay).route_layer(guard(&[Action::InsurancePaymentRecord])))
+        .route("/insurance/payments/{id}/refund", post(refund).route_layer(guard(&[Action::InsuranceRefund])))
         .route("/insurance/reconcile", get(reconcile))
         .route("/insurance/publish", post(publish))
         .route("/insurance/stats", get(stats))
@@ -46,7 +48,7 @@ pub fn routes() -> Router<AppState> {
         // the upload limits on `AppState` (larger lists go through `shanting import residents`).
         .route("/insurance/import", get(import_page).post(import_upload).layer(from_fn(upload::residents_body_limit)))
         .route("/insurance/lists", post(list_upload).layer(from_fn(upload::files_body_limit)))
-        .route("/insurance/bulk", post(bulk))
+        .route("/insurance/bulk", post(bulk).route_layer(guard(&[Action::InsuranceBulkOnBehalf])))
         .route("/public/insurance", get(public_roster))
         .route("/api/v1/insurance/stats", get(api_stats))
 }
@@ -391,6 +393,9 @@ struct ResidentPage {
     explanation: String,
     payments: Vec<PaymentView>,
     can_pay: bool,
+    can_refund: bool,
+    /// The amount the form offers: what is still owed.
+    amount: String,
     channels: Vec<&'static str>,
     today: String,
     msg: Option<String>,
@@ -409,15 +414,7 @@ impl ResidentPage {
         pension_label(s)
     }
     fn balance(&self) -> String {
-        yuan_of(self.r.total_due_fen - self.r.paid_fen)
-    }
-}
-
-fn can_pay(s: &Session, r: &ResidentRow) -> bool {
-    match s.user.role {
-        Role::Admin => true,
-        Role::Village => in_scope(s, r),
-        _ => false,
+        app::insurance::payments::default_amount(&self.r).to_string()
     }
 }
 
@@ -434,13 +431,13 @@ async fn resident(
     }
     let rules = import::rules_for(&state.params, i32::try_from(r.year).unwrap_or(0))?;
     let as_of = kernel::parse_date(&r.as_of).unwrap_or(rules.default_as_of);
-    let explanation = explain(&rules, &import::resident_of(&r)?, as_of).text();
+    let explanation = explain(&rules, &app::insurance::resident_of(&r)?, as_of).text();
     let payments = state.store.insurance_payments_of(id).await?;
     let views = payments
         .iter()
         .map(|p| {
             let waiting = match kernel::parse_date(&p.paid_on) {
-                Ok(d) if p.refund_of.is_none() && p.kind == "individual" => match waiting_period(&rules, d) {
+                Ok(d) if p.refund_of.is_none() && p.kind == PaymentKind::Individual => match waiting_period(&rules, d) {
                     Some(w) => format!("补缴：等待期至{}，自{}起享受待遇", w.last_waiting_month.strftime("%Y年%m月"), w.benefits_from),
                     None => "集中缴费期内，享受全年待遇".into(),
                 },
@@ -451,11 +448,13 @@ async fn resident(
         .collect();
     Ok(html(&ResidentPage {
         page: Page::new(&format!("{} 的参保缴费", r.name), Some(&s)),
-        can_pay: can_pay(&s, &r),
+        can_pay: app::insurance::payments::may_pay(&state.app, &s.actor, &r),
+        can_refund: app::insurance::payments::may_refund(&state.app, &s.actor, &r),
+        amount: app::insurance::payments::default_amount(&r).to_string(),
         explanation,
         payments: views,
-        channels: CHANNELS.to_vec(),
-        today: store::today().to_string(),
+        channels: Channel::ALL.iter().map(|c| c.as_str()).collect(),
+        today: state.app.today().to_string(),
         msg: m.msg,
         error: m.error,
         window_end: rules.window.end.to_string(),
@@ -471,73 +470,21 @@ struct PayForm {
     amount: Option<String>,
 }
 
-/// Check and record a payment; the message tells the waiting period of a late one.
-async fn pay_checked(state: &AppState, s: &Session, r: &ResidentRow, f: &PayForm) -> Result<String, AppError> {
-    let rules = import::rules_for(&state.params, i32::try_from(r.year).unwrap_or(0))?;
-    let paid_on = kernel::parse_date(f.paid_on.trim()).map_err(|e| AppError::BadRequest(format!("缴费日期：{e}")))?;
-    if let Some(d) = r.deceased_on.as_deref().and_then(|d| kernel::parse_date(d).ok())
-        && d <= paid_on
-    {
-        return Err(AppError::BadRequest(format!("{} 已于 {d} 死亡，不能在死亡后缴费（{}）", r.name, rules.document)));
-    }
-    if r.status != "included" {
-        return Err(AppError::BadRequest(format!("{} {}，不能登记缴费", r.name, status_label(&r.status))));
-    }
-    // Age and status on the payment date (the reference date of a payment).
-    let res = import::resident_of(r)?;
-    let c = insurance::compute(&rules, &res, paid_on);
-    if let insurance::Status::Excluded(e) = c.status {
-        return Err(AppError::BadRequest(format!("{} 在缴费日不在参保范围（{}），不能登记缴费", r.name, e.status())));
-    }
-    let amount = match f.amount.as_deref().map(str::trim).filter(|a| !a.is_empty()) {
-        Some(a) => Money::parse_yuan(a).map_err(|e| AppError::BadRequest(format!("缴费金额：{e}")))?,
-        None => Money::from_fen(r.total_due_fen),
-    };
-    if amount.fen() <= 0 {
-        return Err(AppError::BadRequest(format!("{} 本人应缴为0元（已由政府代缴或资助），无需缴费", r.name)));
-    }
-    let rec = state
-        .store
-        .insurance_record_payment(
-            &s.user.username,
-            &NewPayment {
-                reference: f.reference.clone(),
-                resident_id: r.id,
-                year: r.year,
-                kind: "individual".into(),
-                amount_fen: amount.fen(),
-                channel: f.channel.clone(),
-                paid_on: paid_on.to_string(),
-                note: String::new(),
-            },
-        )
-        .await?;
-    let waiting = match waiting_period(&rules, paid_on) {
-        Some(w) => {
-            format!("集中缴费期后补缴：等待期{}个月，自{}起享受待遇（{}）", rules.waiting_months, w.benefits_from, rules.waiting_citation())
-        }
-        None => format!("集中缴费期内缴费，享受{}年度全年待遇", rules.year),
-    };
-    Ok(match rec {
-        Recorded::New(_) => format!("已登记缴费 {amount} 元（凭证号 {}）。{waiting}", f.reference.trim()),
-        Recorded::Existing(_) => format!("凭证号 {} 已登记过，未重复记录。", f.reference.trim()),
-    })
-}
-
+/// 登记缴费: the use case decides (duty, village, the engine's payment rule);
+/// a refusal goes back to the page with the message.
 async fn pay(
     State(state): State<AppState>,
     Authed(s): Authed,
     Path(id): Path<i64>,
     axum::Form(f): axum::Form<PayForm>,
 ) -> Result<Response, AppError> {
-    let r = state.store.insurance_resident(id).await?;
-    if !can_pay(&s, &r) {
-        return Err(AppError::Forbidden("只有本村（居）代办员可以登记缴费".into()));
-    }
-    let to = match pay_checked(&state, &s, &r, &f).await {
-        Ok(msg) => format!("/insurance/residents/{id}?msg={}", enc(&msg)),
-        Err(AppError::BadRequest(e) | AppError::Conflict(e)) => format!("/insurance/residents/{id}?error={}", enc(&e)),
-        Err(e) => return Err(e),
+    let input = app::insurance::payments::PayInput { channel: f.channel, reference: f.reference, paid_on: f.paid_on, amount: f.amount };
+    let to = match app::insurance::payments::record(&state.app, &s.actor, id, &input).await {
+        Ok(p) => format!("/insurance/residents/{id}?msg={}", enc(&p.message)),
+        Err(app::Error::Invalid { message, .. } | app::Error::Conflict(message)) => {
+            format!("/insurance/residents/{id}?error={}", enc(&kernel::clip(&message, 200)))
+        }
+        Err(e) => return Err(e.into()),
     };
     Ok(Redirect::to(&to).into_response())
 }
@@ -554,18 +501,11 @@ async fn refund(
     axum::Form(f): axum::Form<RefundForm>,
 ) -> Result<Response, AppError> {
     let p = state.store.insurance_payment(id).await?;
-    let r = state.store.insurance_resident(p.resident_id).await?;
-    // Refunds are handled by the bureaus (人社、医保、税务、财政) or an administrator.
-    let ok = matches!(s.user.role, Role::Admin | Role::Bureau) || can_pay(&s, &r);
-    if !ok {
-        return Err(AppError::Forbidden("无权办理退费".into()));
-    }
-    if f.reason.trim().is_empty() {
-        return Ok(Redirect::to(&format!("/insurance/residents/{}?error={}", r.id, enc("请填写退费原因"))).into_response());
-    }
-    let to = match state.store.insurance_refund(&s.user.username, id, &store::today().to_string(), f.reason.trim()).await {
-        Ok(_) => format!("/insurance/residents/{}?msg={}", r.id, enc(&format!("已退费 {} 元", yuan_of(p.amount_fen)))),
-        Err(store::StoreError::Invalid(m) | store::StoreError::Conflict(m)) => format!("/insurance/residents/{}?error={}", r.id, enc(&m)),
+    let to = match app::insurance::payments::refund(&state.app, &s.actor, id, &f.reason).await {
+        Ok(_) => format!("/insurance/residents/{}?msg={}", p.resident_id, enc(&format!("已退费 {} 元", yuan_of(p.amount_fen)))),
+        Err(app::Error::Invalid { message, .. } | app::Error::Conflict(message)) => {
+            format!("/insurance/residents/{}?error={}", p.resident_id, enc(&message))
+        }
         Err(e) => return Err(e.into()),
     };
     Ok(Redirect::to(&to).into_response())
@@ -874,7 +814,7 @@ struct ImportPage {
 
 impl ImportPage {
     fn is_bank(&self, c: &str) -> bool {
-        c == "银行"
+        c == Channel::Bank.as_str()
     }
 }
 
@@ -899,8 +839,8 @@ async fn import_view(
         error,
         is_tax: is_tax_bureau(s),
         towns: state.district.towns.iter().map(|t| t.name.clone()).collect(),
-        channels: CHANNELS.to_vec(),
-        today: store::today().to_string(),
+        channels: Channel::ALL.iter().map(|c| c.as_str()).collect(),
+        today: state.app.today().to_string(),
         residents: state.store.insurance_resident_count().await?,
     }))
 }
@@ -920,7 +860,7 @@ async fn import_upload(State(state): State<AppState>, Authed(s): Authed, mut mp:
     let input = tokio::task::spawn_blocking(move || import::prepare_input(&up.path, &name, &sheet::Limits::for_upload()).map(|p| (p, up)))
         .await
         .map_err(|e| AppError::Internal(format!("准备导入: {e}")))?;
-    let (input, up) = input?;
+    let (input, up) = input.map_err(upload::sheet_error)?;
     let reader = input.open().map_err(|e| AppError::Internal(format!("读取上传文件: {e}")))?;
     let result = import::import_residents(
         &state.store,
@@ -936,8 +876,8 @@ async fn import_upload(State(state): State<AppState>, Authed(s): Authed, mut mp:
     .await;
     match result {
         Ok(rep) => import_view(&state, &s, Some(rep), Vec::new(), None, None).await,
-        Err(AppError::BadRequest(e)) => import_view(&state, &s, None, Vec::new(), None, Some(e)).await,
-        Err(e) => Err(e),
+        Err(app::Error::Invalid { message, .. }) => import_view(&state, &s, None, Vec::new(), None, Some(message)).await,
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -989,8 +929,12 @@ async fn list_upload(State(state): State<AppState>, Authed(s): Authed, mut mp: M
     }
     let pairs: Vec<(ResidentRow, ResidentRow)> =
         updated.into_iter().filter_map(|(id, after)| by_id.remove(&id).map(|before| (before, after))).filter(|(b, a)| b != a).collect();
-    state.store.insurance_apply_list(&s.user.username, kind, &pairs).await?;
-    let msg = format!("名单 {} 行，更新 {} 名居民", changes.len(), pairs.len());
+    let held = state.store.insurance_apply_list(&s.user.username, kind, &pairs).await?;
+    let mut msg = format!("名单 {} 行，更新 {} 名居民", changes.len(), pairs.len() - held.len());
+    if !held.is_empty() {
+        let shown: Vec<&str> = held.iter().take(20).map(String::as_str).collect();
+        msg.push_str(&format!("；{} 名居民已缴金额超过调整后的应缴金额，须先退费，暂未更新：{}", held.len(), shown.join("、")));
+    }
     Ok(Redirect::to(&format!("/insurance/import?msg={}", enc(&msg))).into_response())
 }
 
@@ -1006,38 +950,10 @@ struct BulkForm {
 /// special groups, 70+ and the severely disabled, for a town or village:
 /// one payment per person, referenced so that a repeat records nothing twice.
 async fn bulk(State(state): State<AppState>, Authed(s): Authed, axum::Form(f): axum::Form<BulkForm>) -> Result<Response, AppError> {
-    if !is_tax_bureau(&s) {
-        return Err(AppError::Forbidden("代缴人员的批量缴费由区税务局登记".into()));
-    }
-    let rules = import::current_rules(&state.params)?;
-    let paid_on = kernel::parse_date(f.paid_on.trim()).map_err(|e| AppError::BadRequest(format!("缴费日期：{e}")))?;
-    let village = f.village.clone().filter(|v| !v.trim().is_empty());
-    let filter = RosterFilter {
-        year: i64::from(rules.year),
-        town: Some(f.town.clone()),
-        village: village.clone(),
-        status: Some("included".into()),
-        limit: 100_000,
-        ..Default::default()
-    };
-    let (rows, _) = state.store.insurance_roster(&filter).await?;
-    let payments: Vec<NewPayment> = rows
-        .iter()
-        .filter(|r| r.medical_on_behalf_fen + r.pension_on_behalf_fen > 0)
-        .filter(|r| r.deceased_on.as_deref().is_none_or(|d| d > paid_on.to_string().as_str()))
-        .map(|r| NewPayment {
-            reference: format!("代缴-{}-{}", rules.year, r.id_number),
-            resident_id: r.id,
-            year: r.year,
-            kind: "on_behalf".into(),
-            amount_fen: r.medical_on_behalf_fen + r.pension_on_behalf_fen,
-            channel: f.channel.clone(),
-            paid_on: paid_on.to_string(),
-            note: "特殊群体代缴".into(),
-        })
-        .collect();
-    let (added, skipped) = state.store.insurance_record_bulk(&s.user.username, &payments).await?;
-    let msg = format!("{}{}：登记代缴 {added} 笔，已登记过 {skipped} 笔", f.town, village.unwrap_or_default());
+    let place = format!("{}{}", kernel::clip(&f.town, 50), kernel::clip(f.village.as_deref().unwrap_or_default(), 50));
+    let input = app::insurance::payments::BulkInput { town: f.town, village: f.village, channel: f.channel, paid_on: f.paid_on };
+    let (added, skipped) = app::insurance::payments::bulk_on_behalf(&state.app, &s.actor, &input).await?;
+    let msg = format!("{place}：登记代缴 {added} 笔，已登记过 {skipped} 笔");
     Ok(Redirect::to(&format!("/insurance/import?msg={}", enc(&msg))).into_response())
 }
 
@@ -1083,7 +999,7 @@ pub async fn seed_demo(state: &AppState) -> Result<(), AppError> {
             continue;
         }
         let day = start.checked_add(jiff::Span::new().days(rng.below(43) as i64)).unwrap_or(start);
-        let channel = CHANNELS[rng.below(CHANNELS.len() as u64) as usize];
+        let channel = Channel::ALL[rng.below(Channel::ALL.len() as u64) as usize];
         let agent = format!("{town}{village}代办员");
         payments.push((
             agent,
@@ -1091,9 +1007,9 @@ pub async fn seed_demo(state: &AppState) -> Result<(), AppError> {
                 reference: format!("DEMO-{}-{id:06}", rules.year),
                 resident_id: id,
                 year: i64::from(rules.year),
-                kind: "individual".into(),
+                kind: PaymentKind::Individual,
                 amount_fen: due,
-                channel: channel.into(),
+                channel,
                 paid_on: day.to_string(),
                 note: String::new(),
             },

@@ -25,6 +25,7 @@ use store::documents::{self, MAX_BYTES};
 use crate::AppState;
 use crate::auth::{Authed, guard};
 use crate::error::{ApiError, AppError};
+use crate::form::{FormData, FormErrors};
 use crate::render::{Page, html};
 
 mod views;
@@ -65,26 +66,27 @@ async fn index(State(state): State<AppState>, Authed(s): Authed) -> Result<Respo
     Ok(html(&Index::new(Page::new("住房公积金联席会议", Some(&s)), o)))
 }
 
-#[derive(Deserialize)]
-struct ProposeForm {
-    title: String,
-    proposed_by: String,
-    meeting_date: String,
-    #[serde(default)]
-    place: String,
-    items: String,
-}
-
-async fn propose(State(state): State<AppState>, Authed(s): Authed, axum::Form(f): axum::Form<ProposeForm>) -> Result<Response, AppError> {
+async fn propose(State(state): State<AppState>, Authed(s): Authed, f: FormData) -> Result<Response, AppError> {
     let p = app::meeting::Proposal {
-        title: f.title,
-        proposed_by: f.proposed_by,
-        meeting_date: f.meeting_date,
-        place: f.place,
-        items: f.items.lines().map(str::to_string).collect(),
+        title: f.get("title").to_string(),
+        proposed_by: f.get("proposed_by").to_string(),
+        meeting_date: f.get("meeting_date").to_string(),
+        place: f.get("place").to_string(),
+        items: f.get("items").lines().map(str::to_string).collect(),
     };
-    let id = app::meeting::propose(&state, &s.actor, &p).await?;
-    Ok(back(id))
+    match app::meeting::propose(&state, &s.actor, &p).await.map_err(AppError::from) {
+        Ok(id) => Ok(back(id)),
+        Err(e @ (AppError::Field { .. } | AppError::BadRequest(_))) => {
+            let o = app::meeting::overview(&state, &s.actor).await?;
+            let mut page = Index::new(Page::new("住房公积金联席会议", Some(&s)), o);
+            page.errors = FormErrors::from_error(e)?;
+            page.data = f;
+            let mut r = html(&page);
+            *r.status_mut() = axum::http::StatusCode::BAD_REQUEST;
+            Ok(r)
+        }
+        Err(e) => Err(e),
+    }
 }
 
 async fn detail(State(state): State<AppState>, Authed(s): Authed, Path(id): Path<i64>) -> Result<Response, AppError> {

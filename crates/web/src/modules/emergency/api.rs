@@ -15,7 +15,7 @@ use crate::auth::Authed;
 use crate::error::{ApiError, AppError};
 
 /// `POST /api/v1/emergency/assess`: the CLI contract's `assess`.
-#[utoipa::path(post, path = "/api/v1/emergency/assess", request_body(content = String, content_type = "application/json", description = "one information report, as for `shanting emergency assess`"),
+#[utoipa::path(post, path = "/api/v1/emergency/assess", operation_id = "emergency_assess", request_body(content = String, content_type = "application/json", description = "one information report, as for `shanting emergency assess`"),
     responses((status = 200, description = "category, lead departments, command body, response level, who decides and leads, reporting"), (status = 400, description = "input error naming the field")))]
 pub(crate) async fn api_assess(State(state): State<AppState>, body: String) -> Result<Response, ApiError> {
     let report = emergency::parse_report(&body).map_err(|e| ApiError(app::Error::from(e).into()))?;

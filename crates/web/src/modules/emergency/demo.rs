@@ -156,7 +156,7 @@ pub async fn seed_demo(state: &AppState) -> Result<(), AppError> {
     incidents::set_level(app, &bureau, active, ResponseLevel::IV, "一般森林火灾，启动Ⅳ级响应").await?;
     command::open_post(app, &bureau, active, "徐庄镇镇长", "东山林场护林站", &[1, 3, 4, 6]).await?;
     command::tick_measure(app, &bureau, active, 1).await?;
-    // One current warning: drafted by the bureau, approved by 区政府, issued.
+    // One current warning: drafted and submitted by the bureau, approved by 区政府, issued.
     let w = Warning {
         incident_type: "森林火灾".into(),
         level: 3,
@@ -172,6 +172,7 @@ pub async fn seed_demo(state: &AppState) -> Result<(), AppError> {
         ..Default::default()
     };
     let wid = warnings::draft(app, &bureau, w).await?;
+    warnings::transition(app, &bureau, wid, WarningAction::Submit, None).await?;
     warnings::transition(app, &admin, wid, WarningAction::Approve, None).await?;
     warnings::transition(app, &bureau, wid, WarningAction::Issue, None).await?;
     Ok(())

@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use app::emergency::incidents as uc;
 use askama::Template;
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::response::Response;
 use emergency::{IncidentStatus, ReportContent, ReportField, ResponseLevel, Rules, Severity};
 use serde::Deserialize;
@@ -15,7 +15,10 @@ use store::emergency::{IncidentDetail, IncidentFilter, Resource};
 use super::{FormPairs, back, rules};
 use crate::AppState;
 use crate::auth::{Authed, Session};
+use crate::display::filters;
 use crate::error::AppError;
+use crate::form::{FormData, FormErrors};
+use crate::query::Lenient;
 use crate::render::{Page, Pager, html};
 
 #[derive(Deserialize, Default)]
@@ -56,7 +59,11 @@ struct Index {
     pager: Pager,
 }
 
-pub(super) async fn index(State(state): State<AppState>, Authed(s): Authed, Query(q): Query<ListQuery>) -> Result<Response, AppError> {
+pub(super) async fn index(
+    State(state): State<AppState>,
+    Authed(s): Authed,
+    Lenient { value: q, .. }: Lenient<ListQuery>,
+) -> Result<Response, AppError> {
     let drill = q.drill.as_deref() == Some("1");
     let status: Option<IncidentStatus> = q.status.as_deref().and_then(|x| x.parse().ok());
     let f = IncidentFilter { drill, status, q: q.q.clone(), ..Default::default() };
@@ -131,18 +138,44 @@ struct ReportForm {
     severities: Vec<&'static str>,
     /// The report's fields as the policy lists them (4.4(2)).
     fields: Vec<ReportField>,
+    /// What was typed into a refused report, and what is wrong with it.
+    data: FormData,
+    errors: FormErrors,
 }
 
-pub(super) async fn report_form(State(state): State<AppState>, Authed(s): Authed) -> Result<Response, AppError> {
-    let r = rules(&state)?;
-    Ok(html(&ReportForm {
-        page: Page::new("报送突发事件信息", Some(&s)),
+impl ReportForm {
+    fn v(&self, name: &str) -> &str {
+        self.data.get(name)
+    }
+    fn err(&self, name: &str) -> Option<&str> {
+        self.errors.get(name)
+    }
+    fn ticked(&self, name: &str) -> bool {
+        self.data.checked(name)
+    }
+}
+
+async fn report_page(state: &AppState, s: &Session, data: FormData, errors: FormErrors) -> Result<Response, AppError> {
+    let r = rules(state)?;
+    let rejected = !errors.is_empty();
+    let mut resp = html(&ReportForm {
+        page: Page::new("报送突发事件信息", Some(s)),
         types: r.incident_types.iter().map(|t| t.name.clone()).collect(),
         towns: state.district.towns.iter().map(|t| t.name.clone()).chain([state.district.development_zone.clone()]).collect(),
         fixed_town: s.actor.town.clone(),
         severities: Severity::ALL.iter().rev().map(|g| g.chinese()).collect(),
         fields: r.report_fields.clone(),
-    }))
+        data,
+        errors,
+    });
+    if rejected {
+        *resp.status_mut() = axum::http::StatusCode::BAD_REQUEST;
+    }
+    Ok(resp)
+}
+
+pub(super) async fn report_form(State(state): State<AppState>, Authed(s): Authed) -> Result<Response, AppError> {
+    report_page(&state, &s, FormData::default(), FormErrors::default()).await
 }
 
 /// The report's content from a form: the policy's fields, by the engine.
@@ -150,30 +183,37 @@ fn content(r: &Rules, f: &FormPairs) -> Result<ReportContent, AppError> {
     Ok(ReportContent::from_form(&r.report_fields, |k| f.value(k)).map_err(app::Error::from)?)
 }
 
-pub(super) async fn file_report(State(state): State<AppState>, Authed(s): Authed, body: Bytes) -> Result<Response, AppError> {
-    let f = FormPairs::parse(&body);
-    let incident_type = match f.get("incident_type").as_str() {
-        "其他" => f.get("other_type"),
+async fn first_report(state: &AppState, s: &Session, f: &FormData) -> Result<i64, AppError> {
+    let incident_type = match f.get("incident_type") {
+        "其他" => f.get("other_type").trim().to_string(),
         t => t.to_string(),
     };
-    let severity = Severity::from_chinese(&f.get("severity"))
+    let severity = Severity::from_chinese(f.get("severity").trim())
         .ok_or_else(|| AppError::Field {
             field: "severity".into(), message: "初判分级应为 特别重大、重大、较大、一般 之一".into()
         })?;
-    let r = rules(&state)?;
+    let r = rules(state)?;
+    let content = ReportContent::from_form(&r.report_fields, |k| Some(f.get(k)).filter(|v| !v.is_empty())).map_err(app::Error::from)?;
     let input = uc::FirstReport {
-        title: f.get("title"),
+        title: f.get("title").trim().to_string(),
         incident_type,
         severity,
-        sensitive: f.value("sensitive").is_some(),
-        key_area_or_period: f.value("key_area_or_period").is_some(),
-        may_escalate: f.value("may_escalate").is_some(),
-        drill: f.value("drill").is_some(),
-        town: f.value("town").map(str::to_string),
-        content: content(&r, &f)?,
+        sensitive: f.checked("sensitive"),
+        key_area_or_period: f.checked("key_area_or_period"),
+        may_escalate: f.checked("may_escalate"),
+        drill: f.checked("drill"),
+        town: Some(f.get("town").to_string()).filter(|t| !t.is_empty()),
+        content,
     };
-    let id = uc::file_report(&state.app, &s.actor, input).await?;
-    Ok(back(id))
+    Ok(uc::file_report(&state.app, &s.actor, input).await?)
+}
+
+pub(super) async fn file_report(State(state): State<AppState>, Authed(s): Authed, f: FormData) -> Result<Response, AppError> {
+    match first_report(&state, &s, &f).await {
+        Ok(id) => Ok(back(id)),
+        Err(e @ (AppError::Field { .. } | AppError::BadRequest(_))) => report_page(&state, &s, f, FormErrors::from_error(e)?).await,
+        Err(e) => Err(e),
+    }
 }
 
 pub(super) async fn follow_up(
@@ -238,6 +278,19 @@ impl Detail {
     }
     fn n(&self, v: &Option<u32>) -> String {
         v.map(|n| n.to_string()).unwrap_or_else(|| "—".into())
+    }
+    /// 发生时间 as the first report that gave it states it (a follow-up may correct it).
+    fn occurred(&self) -> String {
+        self.d
+            .reports
+            .iter()
+            .rev()
+            .find_map(|r| r.content.occurred_at.as_ref())
+            .map(|t| crate::display::time(t.as_str()))
+            .unwrap_or_else(|| "未报".into())
+    }
+    fn when(&self, t: &Option<emergency::OffsetTime>) -> String {
+        t.as_ref().map(|t| crate::display::time(t.as_str())).unwrap_or_default()
     }
     fn done_count(&self) -> usize {
         self.d.measures.iter().filter(|m| m.done_by.is_some()).count()

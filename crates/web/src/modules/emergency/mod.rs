@@ -59,7 +59,11 @@ pub fn routes() -> Router<AppState> {
             get(warnings::list).route_layer(guard(&[WarningRead])).merge(post(warnings::create).route_layer(guard(&[WarningDraft]))),
         )
         .route("/emergency/warnings/{id}", get(warnings::detail).route_layer(guard(&[WarningRead])))
-        .route("/emergency/warnings/{id}/{action}", post(warnings::action).route_layer(guard(&[WarningApprove, WarningPublish])))
+        .route("/emergency/warnings/{id}/edit", post(warnings::edit).route_layer(guard(&[WarningDraft])))
+        .route(
+            "/emergency/warnings/{id}/{action}",
+            post(warnings::action).route_layer(guard(&[WarningDraft, WarningApprove, WarningPublish])),
+        )
         .route("/emergency/warnings/{id}/measures/{n}", post(warnings::tick_measure).route_layer(guard(&[WarningMeasure])))
         .route("/emergency/warnings/{id}/measures/{n}/assign", post(warnings::assign_measure).route_layer(guard(&[WarningPublish])))
         .route(

@@ -2,7 +2,7 @@
 //! 区应急管理局.
 
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use store::emergency::{RESOURCE_KINDS, Resource};
@@ -11,6 +11,7 @@ use super::{areas, count};
 use crate::AppState;
 use crate::auth::Authed;
 use crate::error::AppError;
+use crate::query::Lenient;
 use crate::render::{Page, html};
 
 #[derive(Deserialize, Default)]
@@ -43,7 +44,11 @@ impl Resources {
     }
 }
 
-pub(super) async fn list(State(state): State<AppState>, Authed(s): Authed, Query(q): Query<ResourceQuery>) -> Result<Response, AppError> {
+pub(super) async fn list(
+    State(state): State<AppState>,
+    Authed(s): Authed,
+    Lenient { value: q, .. }: Lenient<ResourceQuery>,
+) -> Result<Response, AppError> {
     let kind = q.kind.clone().filter(|k| !k.is_empty());
     Ok(html(&Resources {
         page: Page::new("应急资源", Some(&s)),

@@ -6,6 +6,8 @@ use askama::Template;
 use meeting::{Attendance, Stage};
 use store::meeting::Delivery;
 
+use crate::display::filters;
+use crate::form::{FormData, FormErrors};
 use crate::render::Page;
 
 pub struct UnitRow {
@@ -46,9 +48,19 @@ pub struct Index {
     pub all_units: Vec<String>,
     pub can_change_reps: bool,
     pub today: String,
+    /// What was typed into a refused proposal, and what is wrong with it.
+    pub data: FormData,
+    pub errors: FormErrors,
 }
 
 impl Index {
+    fn v(&self, name: &str) -> &str {
+        self.data.get(name)
+    }
+    fn err(&self, name: &str) -> Option<&str> {
+        self.errors.get(name)
+    }
+
     pub fn new(page: Page, o: Overview) -> Index {
         let units = o
             .units
@@ -98,6 +110,8 @@ impl Index {
             all_units: o.units.into_iter().map(|u| u.name).collect(),
             can_change_reps: o.may_change_representatives,
             today: o.today.to_string(),
+            data: FormData::default(),
+            errors: FormErrors::default(),
         }
     }
 }

@@ -1,7 +1,7 @@
 //! 扶持资金预算执行: committed, paid and clawed back per article and tier.
 
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::response::Response;
 use kernel::Money;
 use serde::Deserialize;
@@ -11,6 +11,7 @@ use crate::AppState;
 use crate::auth::Authed;
 use crate::error::AppError;
 use crate::export::Cell;
+use crate::query::Lenient;
 use crate::render::{Page, html};
 
 /// One line of the budget, in yuan.
@@ -40,7 +41,11 @@ pub(super) struct YearQuery {
     year: Option<i64>,
 }
 
-pub(super) async fn budget(State(state): State<AppState>, Authed(s): Authed, Query(q): Query<YearQuery>) -> Result<Response, AppError> {
+pub(super) async fn budget(
+    State(state): State<AppState>,
+    Authed(s): Authed,
+    Lenient { value: q, .. }: Lenient<YearQuery>,
+) -> Result<Response, AppError> {
     let year = q.year.unwrap_or(0);
     let b = app::subsidy::budget::budget(&state, &s.actor, Some(year)).await?;
     let mut by_article: Vec<(String, i64, Option<i64>)> = Vec::new();
@@ -79,7 +84,7 @@ pub(super) async fn budget(State(state): State<AppState>, Authed(s): Authed, Que
 pub(super) async fn budget_xlsx(
     State(state): State<AppState>,
     Authed(s): Authed,
-    Query(q): Query<YearQuery>,
+    Lenient { value: q, .. }: Lenient<YearQuery>,
 ) -> Result<Response, AppError> {
     let b = app::subsidy::budget::budget(&state, &s.actor, q.year).await?;
     let rows: Vec<Vec<Cell>> = b

@@ -2,7 +2,7 @@
 //! engine's assessment, and applies (`app::subsidy::declare`).
 
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use kernel::Money;
@@ -14,6 +14,7 @@ use super::{default_year, field};
 use crate::AppState;
 use crate::auth::{Authed, Session};
 use crate::error::AppError;
+use crate::query::Lenient;
 use crate::render::{Page, html};
 
 /// How a declaration field is typed in and stored in the applicant JSON.
@@ -267,7 +268,11 @@ fn whose(state: &AppState, s: &Session, asked: Option<String>) -> Result<String,
         .ok_or_else(|| AppError::Field { field: "uscc".into(), message: "请指定企业统一社会信用代码".into() })
 }
 
-pub(super) async fn form(State(state): State<AppState>, Authed(s): Authed, Query(q): Query<DeclareQuery>) -> Result<Response, AppError> {
+pub(super) async fn form(
+    State(state): State<AppState>,
+    Authed(s): Authed,
+    Lenient { value: q, .. }: Lenient<DeclareQuery>,
+) -> Result<Response, AppError> {
     let uscc = whose(&state, &s, q.uscc)?;
     Ok(html(&page(&state, &s, uscc, q.year.unwrap_or_else(|| default_year(&state)), None, None).await?))
 }

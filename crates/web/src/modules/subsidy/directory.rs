@@ -1,7 +1,7 @@
 //! The enterprise directory (企业名录) and the 免申即享 list, for the reviewer.
 
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use store::subsidy::Enterprise;
@@ -10,6 +10,7 @@ use super::default_year;
 use crate::AppState;
 use crate::auth::Authed;
 use crate::error::AppError;
+use crate::query::Lenient;
 use crate::render::{Page, html};
 
 #[derive(Template)]
@@ -29,7 +30,11 @@ pub(super) struct EntQuery {
     q: Option<String>,
 }
 
-pub(super) async fn enterprises(State(state): State<AppState>, Authed(s): Authed, Query(q): Query<EntQuery>) -> Result<Response, AppError> {
+pub(super) async fn enterprises(
+    State(state): State<AppState>,
+    Authed(s): Authed,
+    Lenient { value: q, .. }: Lenient<EntQuery>,
+) -> Result<Response, AppError> {
     let rows = app::subsidy::directory::enterprises(&state, &s.actor, q.town.as_deref(), q.q.as_deref()).await?;
     let towns = state.district.towns.iter().map(|t| t.name.clone()).chain([state.district.development_zone.clone()]).collect();
     Ok(html(&Enterprises {
@@ -73,7 +78,10 @@ pub struct MatchRow {
 struct Matches {
     page: Page,
     year: i64,
+    /// The years with declared figures, newest first.
+    years: Vec<i64>,
     rows: Vec<MatchRow>,
+    ignored: bool,
 }
 
 #[derive(Deserialize, Default)]
@@ -81,18 +89,21 @@ pub(super) struct YearQuery {
     year: Option<i64>,
 }
 
-pub(super) async fn matches(State(state): State<AppState>, Authed(s): Authed, Query(q): Query<YearQuery>) -> Result<Response, AppError> {
-    let year = q.year.unwrap_or_else(|| default_year(&state));
+pub(super) async fn matches(State(state): State<AppState>, Authed(s): Authed, q: Lenient<YearQuery>) -> Result<Response, AppError> {
+    let years = app::subsidy::directory::match_years(&state, &s.actor).await?;
+    let year = q.value.year.or_else(|| years.first().copied()).unwrap_or_else(|| default_year(&state));
     let rows = app::subsidy::directory::matches(&state, &s.actor, year)
         .await?
         .into_iter()
         .map(|m| MatchRow {
             articles: m.articles.iter().map(|a| format!("第{a}条")).collect::<Vec<_>>().join("、"),
-            total: m.total.to_string(),
+            total: crate::display::yuan(m.total.fen()),
             uscc: m.enterprise.uscc,
             name: m.enterprise.name,
             town: m.enterprise.town,
         })
         .collect();
-    Ok(html(&Matches { page: Page::new("免申即享：符合条件未申报的企业", Some(&s)), year, rows }))
+    Ok(html(&Matches {
+        page: Page::new("免申即享：符合条件未申报的企业", Some(&s)), year, years, rows, ignored: !q.ignored.is_empty()
+    }))
 }

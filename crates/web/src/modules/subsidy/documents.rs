@@ -4,7 +4,7 @@
 //! The body is read here with a simple size check; when the shared streaming
 //! `web::upload` helper lands, `read_files` is the one place to switch.
 
-use axum::extract::{Multipart, Path, Query, State};
+use axum::extract::{Multipart, Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
@@ -13,6 +13,7 @@ use super::default_year;
 use crate::AppState;
 use crate::auth::Authed;
 use crate::error::AppError;
+use crate::query::Lenient;
 
 /// The request body limit of the upload route: one document at the cap plus
 /// the multipart framing; anything larger is refused before it is read whole.
@@ -57,7 +58,7 @@ pub(super) struct UploadQuery {
 pub(super) async fn upload(
     State(state): State<AppState>,
     Authed(s): Authed,
-    Query(q): Query<UploadQuery>,
+    Lenient { value: q, .. }: Lenient<UploadQuery>,
     mut mp: Multipart,
 ) -> Result<Response, AppError> {
     let uscc = app::subsidy::declare::own_enterprise(&state, &s.actor)?;

@@ -77,9 +77,9 @@ fn default_year(state: &AppState) -> i64 {
     i64::from(state.today().year()) - 1
 }
 
-/// Yuan with two decimals, for the pages.
+/// Yuan with thousands separators and two decimals, for the pages.
 fn yuan(fen: i64) -> String {
-    kernel::Money::from_fen(fen).to_string()
+    crate::display::yuan(fen)
 }
 
 /// A form's value by name, trimmed (empty when absent).

@@ -6,8 +6,10 @@ use ecommerce::Assessment;
 pub struct AwardLine {
     pub article: u8,
     pub tier: u8,
-    /// Yuan with two decimals.
+    /// Yuan with thousands separators and two decimals, to read.
     pub amount: String,
+    /// Yuan with two decimals, as an input's value (what `Money::parse_yuan` reads).
+    pub plain: String,
     pub one_time: bool,
 }
 
@@ -25,7 +27,13 @@ impl AssessView {
             awards: a
                 .awards
                 .iter()
-                .map(|w| AwardLine { article: w.article, tier: w.tier, amount: w.amount_fen.to_string(), one_time: w.one_time })
+                .map(|w| AwardLine {
+                    article: w.article,
+                    tier: w.tier,
+                    amount: crate::display::yuan(w.amount_fen.fen()),
+                    plain: w.amount_fen.to_string(),
+                    one_time: w.one_time,
+                })
                 .collect(),
             case_by_case: a
                 .case_by_case
@@ -35,7 +43,7 @@ impl AssessView {
                     format!("第{}条{tier}：{}（{}；{}）", c.article, c.item, c.reason, c.citation)
                 })
                 .collect(),
-            total: a.total_fen.to_string(),
+            total: crate::display::yuan(a.total_fen.fen()),
             one_policy: a.one_enterprise_one_policy,
         }
     }

@@ -9,7 +9,6 @@
 //! number). Invalid rows are reported with line, column and message and
 //! never written.
 
-use std::borrow::Cow;
 use std::collections::HashMap;
 use std::io::Read;
 
@@ -19,7 +18,7 @@ use serde::Serialize;
 use store::Store;
 use store::insurance::ResidentRow;
 
-use crate::AppError;
+use crate::{Error, Result};
 
 /// Rows per committed batch. Large on purpose: ID numbers arrive in no
 /// order, so every commit rewrites most of the unique index's pages (to the
@@ -66,19 +65,19 @@ impl ImportReport {
 
 /// The contribution year the module works on: the latest year up to next
 /// year whose figures are in the policy files.
-pub fn current_rules(params: &kernel::ParamSet) -> Result<Rules, AppError> {
+pub fn current_rules(params: &kernel::ParamSet) -> Result<Rules> {
     let this = i32::from(store::today().year());
     for y in (this - 15..=this + 1).rev() {
         if let Ok(r) = Rules::load(params, y) {
             return Ok(r);
         }
     }
-    Err(AppError::Internal("没有可用的社保征缴年度参数".into()))
+    Err(Error::internal("没有可用的社保征缴年度参数"))
 }
 
 /// Rules of an explicit year.
-pub fn rules_for(params: &kernel::ParamSet, year: i32) -> Result<Rules, AppError> {
-    Rules::load(params, year).map_err(|e| AppError::BadRequest(format!("{year}年度的缴费参数不可用：{e}")))
+pub fn rules_for(params: &kernel::ParamSet, year: i32) -> Result<Rules> {
+    Rules::load(params, year).map_err(|e| Error::invalid(format!("{year}年度的缴费参数不可用：{e}")))
 }
 
 fn union(a: Groups, b: Groups) -> Groups {
@@ -137,35 +136,11 @@ pub fn row_of(rules: &Rules, as_of: Date, r: &Resident<'_>, list_groups: Groups,
     }
 }
 
-/// A stored resident back as the engine's input (imported and list groups together).
-pub fn resident_of(row: &ResidentRow) -> Result<Resident<'static>, AppError> {
-    let bad = |m: String| AppError::Internal(format!("居民 {} 的存储数据无效：{m}", row.id_number));
-    let id = ResidentId::parse(&row.id_number).map_err(|e| bad(e.to_string()))?;
-    let groups = Groups::parse(row.groups.as_bytes()).map_err(bad)?;
-    let list = Groups::parse(row.list_groups.as_bytes()).map_err(bad)?;
-    Ok(Resident {
-        id,
-        name: Cow::Owned(row.name.clone()),
-        town: Cow::Owned(row.town.clone()),
-        village: Cow::Owned(row.village.clone()),
-        hukou_in_district: row.hukou_in_district,
-        residence_permit: row.residence_permit,
-        employee_insurance: row.employee_insurance,
-        student: row.student,
-        receiving_pension: row.receiving_pension,
-        groups: union(groups, list),
-        disability_grade: row.disability_grade.and_then(|g| u8::try_from(g).ok()),
-        pension_tier: row.pension_tier_fen.map(Money::from_fen),
-        sponsored: row.sponsored_fen.map(Money::from_fen),
-        deceased_on: row.deceased_on.as_deref().and_then(|d| kernel::parse_date(d).ok()),
-    })
-}
-
 /// Recompute a stored resident after a list changed its groups or death date.
-pub fn recompute(rules: &Rules, row: &ResidentRow) -> Result<ResidentRow, AppError> {
-    let mut r = resident_of(row)?;
-    let imported = Groups::parse(row.groups.as_bytes()).map_err(AppError::Internal)?;
-    let list = Groups::parse(row.list_groups.as_bytes()).map_err(AppError::Internal)?;
+pub fn recompute(rules: &Rules, row: &ResidentRow) -> Result<ResidentRow> {
+    let mut r = super::resident_of(row)?;
+    let imported = Groups::parse(row.groups.as_bytes()).map_err(Error::internal)?;
+    let list = Groups::parse(row.list_groups.as_bytes()).map_err(Error::internal)?;
     r.groups = imported;
     let as_of = kernel::parse_date(&row.as_of).unwrap_or(rules.default_as_of);
     let mut out = row_of(rules, as_of, &r, list, &row.source);
@@ -205,24 +180,24 @@ impl PreparedInput {
 /// hashed for the job's key with every record's length checked, so a file
 /// with an over-long line is refused (naming the line) before anything is
 /// written. Blocking: call it on a blocking thread from async code.
-pub fn prepare_input(path: &std::path::Path, name: &str, limits: &sheet::Limits) -> Result<PreparedInput, AppError> {
+pub fn prepare_input(path: &std::path::Path, name: &str, limits: &sheet::Limits) -> std::result::Result<PreparedInput, sheet::SheetError> {
     use std::io::Read as _;
-    let io = |e: std::io::Error| AppError::Internal(format!("读取 {name}: {e}"));
+    let io = sheet::SheetError::from_io;
     let mut first = Vec::with_capacity(8);
     std::fs::File::open(path).map_err(io)?.take(8).read_to_end(&mut first).map_err(io)?;
-    let format = sheet::Format::detect(name, &first).map_err(crate::upload::sheet_error)?;
+    let format = sheet::Format::detect(name, &first)?;
     let csv = match format {
         sheet::Format::Csv => CsvFile::Original(path.to_path_buf()),
         sheet::Format::Xlsx => {
             let tmp = tempfile::NamedTempFile::new().map_err(io)?;
             let input = std::io::BufReader::new(std::fs::File::open(path).map_err(io)?);
-            sheet::xlsx_to_csv(input, limits, std::io::BufWriter::new(tmp.as_file())).map_err(crate::upload::sheet_error)?;
+            sheet::xlsx_to_csv(input, limits, std::io::BufWriter::new(tmp.as_file()))?;
             CsvFile::Converted(tmp.into_temp_path())
         }
     };
     let mut prepared = PreparedInput { key: String::new(), csv };
     let guard = sheet::LineGuard::new(prepared.open().map_err(io)?, limits.max_line_bytes);
-    prepared.key = store::insurance::content_key(guard).map_err(|e| crate::upload::sheet_error(sheet::SheetError::from_io(e)))?;
+    prepared.key = store::insurance::content_key(guard).map_err(sheet::SheetError::from_io)?;
     Ok(prepared)
 }
 
@@ -247,7 +222,7 @@ pub async fn import_residents(
     input: impl Read,
     batch: usize,
     mut progress: impl FnMut(&ImportReport),
-) -> Result<ImportReport, AppError> {
+) -> Result<ImportReport> {
     let as_of = rules.default_as_of;
     let job = store.insurance_job_start(&format!("{key} year:{}", rules.year), None).await?;
     let resume = job.progress;
@@ -280,7 +255,7 @@ pub async fn import_residents(
     };
     if let Err(m) = header_ok {
         store.insurance_job_finish(actor, job.id, "failed", &m).await?;
-        return Err(AppError::BadRequest(m));
+        return Err(Error::invalid(m));
     }
     let mut seen: HashMap<u64, u64> = HashMap::new();
     let mut rows: Vec<ResidentRow> = Vec::with_capacity(batch);
@@ -310,7 +285,7 @@ pub async fn import_residents(
                     rep.written += done.finish().await?;
                 }
                 store.insurance_job_finish(actor, job.id, "failed", &m).await?;
-                return Err(AppError::BadRequest(m));
+                return Err(Error::invalid(m));
             }
             Err(e) => {
                 let line = e.position().map(|p| p.line()).unwrap_or(last_line + 1);
@@ -417,10 +392,10 @@ impl InFlight {
     }
 
     /// Wait for the commit; the rows it wrote.
-    async fn finish(self) -> Result<u64, AppError> {
+    async fn finish(self) -> Result<u64> {
         match self.task.await {
-            Ok(r) => r.map(|()| self.rows).map_err(AppError::from),
-            Err(e) => Err(AppError::Internal(format!("导入批次任务异常结束: {e}"))),
+            Ok(r) => r.map(|()| self.rows).map_err(Error::from),
+            Err(e) => Err(Error::internal(format!("导入批次任务异常结束: {e}"))),
         }
     }
 }

@@ -15,9 +15,9 @@ use sqlx::Row;
 
 use crate::{Result, Store, StoreError};
 
-/// Payment channels (五（三）（四）): agents' POS, 裕农通 and UnionPay QR, or
-/// residents paying themselves.
-pub const CHANNELS: [&str; 8] = ["POS", "裕农通", "银联二维码", "微信", "支付宝", "爱山东", "银行", "电子税务局"];
+mod payments;
+
+pub use payments::{NewPayment, Payment, Recorded};
 
 /// The job kind of a resident import in the core `jobs` table.
 pub const IMPORT_JOB: &str = "insurance.residents";
@@ -335,74 +335,6 @@ pub struct RosterFilter {
     pub offset: i64,
 }
 
-/// A payment or refund.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
-pub struct Payment {
-    pub id: i64,
-    pub reference: String,
-    pub resident_id: i64,
-    pub year: i64,
-    /// `individual` (the person's own contribution) or `on_behalf` (代缴 by a bureau).
-    pub kind: String,
-    pub amount_fen: i64,
-    pub channel: String,
-    pub paid_on: String,
-    pub town: String,
-    pub village: String,
-    pub recorded_by: String,
-    pub recorded_at: String,
-    pub refund_of: Option<i64>,
-    pub note: String,
-    /// Filled by list queries that join the resident.
-    pub name: String,
-    pub id_number: String,
-}
-
-const PAY_COLS: &str = "p.id, p.reference, p.resident_id, p.year, p.kind, p.amount_fen, p.channel, p.paid_on, p.town, p.village, p.recorded_by, \
-    p.recorded_at, p.refund_of, p.note, r.name, r.id_number";
-
-fn payment_row(r: &sqlx::any::AnyRow) -> Result<Payment> {
-    Ok(Payment {
-        id: r.try_get(0)?,
-        reference: r.try_get(1)?,
-        resident_id: r.try_get(2)?,
-        year: r.try_get(3)?,
-        kind: r.try_get(4)?,
-        amount_fen: r.try_get(5)?,
-        channel: r.try_get(6)?,
-        paid_on: r.try_get(7)?,
-        town: r.try_get(8)?,
-        village: r.try_get(9)?,
-        recorded_by: r.try_get(10)?,
-        recorded_at: r.try_get(11)?,
-        refund_of: r.try_get(12)?,
-        note: r.try_get(13)?,
-        name: r.try_get(14)?,
-        id_number: r.try_get(15)?,
-    })
-}
-
-/// A payment to record.
-#[derive(Debug, Clone)]
-pub struct NewPayment {
-    pub reference: String,
-    pub resident_id: i64,
-    pub year: i64,
-    pub kind: String,
-    pub amount_fen: i64,
-    pub channel: String,
-    pub paid_on: String,
-    pub note: String,
-}
-
-/// What recording a payment did.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Recorded {
-    New(i64),
-    /// The reference was already recorded with the same content: nothing changed.
-    Existing(i64),
-}
-
 /// One line of the reconciliation (钱表相符).
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct ReconLine {
@@ -659,14 +591,19 @@ impl Store {
 
     /// Residents changed by a department list (groups or deaths), recomputed
     /// by the caller: one transaction, one audit entry per resident with the
-    /// values before and after.
-    pub async fn insurance_apply_list(&self, actor: &str, action: &str, changes: &[(ResidentRow, ResidentRow)]) -> Result<()> {
+    /// values before and after. What is paid never goes above what is owed
+    /// (migration 0008): a resident the list would leave owing less than
+    /// they paid is held back until the refund (退费) and returned, masked,
+    /// so that the rest of the list still applies.
+    pub async fn insurance_apply_list(&self, actor: &str, action: &str, changes: &[(ResidentRow, ResidentRow)]) -> Result<Vec<String>> {
         let mut tx = self.begin_write().await?;
+        let mut held = Vec::new();
         for (before, after) in changes {
             let sql = "UPDATE insurance_residents SET list_groups = $1, deceased_on = $2, age = $3, band = $4, status = $5, pension_status = $6, \
                 medical_individual_fen = $7, medical_on_behalf_fen = $8, medical_sponsored_fen = $9, medical_fiscal_fen = $10, pension_tier_yuan = $11, \
-                pension_individual_fen = $12, pension_on_behalf_fen = $13, pension_subsidy_fen = $14, total_due_fen = $15 WHERE id = $16";
-            sqlx::query(sql)
+                pension_individual_fen = $12, pension_on_behalf_fen = $13, pension_subsidy_fen = $14, total_due_fen = $15 WHERE id = $16 \
+                AND paid_fen <= $15 AND on_behalf_paid_fen <= $8 + $13";
+            let done = sqlx::query(sql)
                 .bind(&after.list_groups)
                 .bind(&after.deceased_on)
                 .bind(after.age)
@@ -684,7 +621,14 @@ impl Store {
                 .bind(after.total_due_fen)
                 .bind(before.id)
                 .execute(tx.conn())
-                .await?;
+                .await?
+                .rows_affected();
+            // Paid never above owed (migration 0008): a list that lowers what
+            // someone owes below what they paid waits for the refund (退费).
+            if done != 1 {
+                held.push(format!("{}（{}）", mask_name(&before.name), access::mask_id_number(&before.id_number)));
+                continue;
+            }
             let pick = |r: &ResidentRow| serde_json::json!({"list_groups": r.list_groups, "deceased_on": r.deceased_on, "status": r.status, "total_due_fen": r.total_due_fen});
             tx.audit(actor, action, "insurance_resident", &before.id_number, Some(&pick(before)), Some(&pick(after))).await?;
         }
@@ -694,7 +638,8 @@ impl Store {
         for p in places {
             refresh_stats(&mut tx, Some(p)).await?;
         }
-        tx.commit().await
+        tx.commit().await?;
+        Ok(held)
     }
 
     /// The roster (清册) page: filtered, paged, ordered by village and name.
@@ -762,186 +707,6 @@ impl Store {
             }
         };
         rows.iter().map(|r| Ok((r.try_get(0)?, r.try_get(1)?))).collect()
-    }
-
-    /// Record a payment. Idempotent by reference: the same reference with the
-    /// same content returns the first record; with other content it is refused.
-    /// The caller has checked the rules (not excluded, not after death).
-    pub async fn insurance_record_payment(&self, actor: &str, p: &NewPayment) -> Result<Recorded> {
-        if !CHANNELS.contains(&p.channel.as_str()) {
-            return Err(StoreError::Invalid(format!("缴费渠道“{}”无效（可用：{}）", p.channel, CHANNELS.join("、"))));
-        }
-        if p.reference.trim().is_empty() {
-            return Err(StoreError::Invalid("请填写缴费凭证号（流水号）".into()));
-        }
-        if p.amount_fen <= 0 {
-            return Err(StoreError::Invalid("缴费金额应大于0".into()));
-        }
-        let mut tx = self.begin_write().await?;
-        let existing = sqlx::query("SELECT id, resident_id, amount_fen, kind FROM insurance_payments WHERE reference = $1")
-            .bind(p.reference.trim())
-            .fetch_optional(tx.conn())
-            .await?;
-        if let Some(r) = existing {
-            let (id, rid, amt, kind): (i64, i64, i64, String) = (r.try_get(0)?, r.try_get(1)?, r.try_get(2)?, r.try_get(3)?);
-            if rid == p.resident_id && amt == p.amount_fen && kind == p.kind {
-                return Ok(Recorded::Existing(id));
-            }
-            return Err(StoreError::Conflict(format!("凭证号 {} 已登记为另一笔缴费", p.reference.trim())));
-        }
-        let res = sqlx::query("SELECT town, village, name, id_number FROM insurance_residents WHERE id = $1")
-            .bind(p.resident_id)
-            .fetch_optional(tx.conn())
-            .await?
-            .ok_or_else(|| StoreError::NotFound(format!("居民 {}", p.resident_id)))?;
-        let (town, village): (String, String) = (res.try_get(0)?, res.try_get(1)?);
-        let id: i64 = sqlx::query(
-            "INSERT INTO insurance_payments (reference, resident_id, year, kind, amount_fen, channel, paid_on, town, village, recorded_by, recorded_at, note) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
-        )
-        .bind(p.reference.trim())
-        .bind(p.resident_id)
-        .bind(p.year)
-        .bind(&p.kind)
-        .bind(p.amount_fen)
-        .bind(&p.channel)
-        .bind(&p.paid_on)
-        .bind(&town)
-        .bind(&village)
-        .bind(actor)
-        .bind(crate::now_text())
-        .bind(&p.note)
-        .fetch_one(tx.conn())
-        .await?
-        .try_get(0)?;
-        let col = if p.kind == "on_behalf" { "on_behalf_paid_fen" } else { "paid_fen" };
-        sqlx::query(sqlx::AssertSqlSafe(format!("UPDATE insurance_residents SET {col} = {col} + $1 WHERE id = $2")))
-            .bind(p.amount_fen)
-            .bind(p.resident_id)
-            .execute(tx.conn())
-            .await?;
-        let after = serde_json::json!({"reference": p.reference.trim(), "id_number": res.try_get::<String, _>(3)?, "kind": p.kind,
-            "amount_fen": p.amount_fen, "channel": p.channel, "paid_on": p.paid_on, "year": p.year});
-        tx.audit(actor, "record_payment", "insurance_payment", &id.to_string(), None, Some(&after)).await?;
-        refresh_stats(&mut tx, Some((&town, &village))).await?;
-        tx.commit().await?;
-        Ok(Recorded::New(id))
-    }
-
-    /// Bulk payments on behalf (代缴) by a bureau, in one transaction; references already recorded are skipped.
-    pub async fn insurance_record_bulk(&self, actor: &str, payments: &[NewPayment]) -> Result<(i64, i64)> {
-        let mut tx = self.begin_write().await?;
-        let (mut added, mut skipped, mut total) = (0i64, 0i64, 0i64);
-        for p in payments {
-            if !CHANNELS.contains(&p.channel.as_str()) {
-                return Err(StoreError::Invalid(format!("缴费渠道“{}”无效", p.channel)));
-            }
-            let r = sqlx::query(
-                "INSERT INTO insurance_payments (reference, resident_id, year, kind, amount_fen, channel, paid_on, town, village, recorded_by, recorded_at, note) \
-                 SELECT $1, id, $2, $3, $4, $5, $6, town, village, $7, $8, $9 FROM insurance_residents WHERE id = $10 \
-                 ON CONFLICT (reference) DO NOTHING",
-            )
-            .bind(&p.reference)
-            .bind(p.year)
-            .bind(&p.kind)
-            .bind(p.amount_fen)
-            .bind(&p.channel)
-            .bind(&p.paid_on)
-            .bind(actor)
-            .bind(crate::now_text())
-            .bind(&p.note)
-            .bind(p.resident_id)
-            .execute(tx.conn())
-            .await?;
-            if r.rows_affected() == 0 {
-                skipped += 1;
-                continue;
-            }
-            let col = if p.kind == "on_behalf" { "on_behalf_paid_fen" } else { "paid_fen" };
-            sqlx::query(sqlx::AssertSqlSafe(format!("UPDATE insurance_residents SET {col} = {col} + $1 WHERE id = $2")))
-                .bind(p.amount_fen)
-                .bind(p.resident_id)
-                .execute(tx.conn())
-                .await?;
-            added += 1;
-            total += p.amount_fen;
-        }
-        if added > 0 {
-            let after = serde_json::json!({"payments": added, "skipped": skipped, "amount_fen": total});
-            tx.audit(actor, "record_bulk_payments", "insurance_payment", "bulk", None, Some(&after)).await?;
-        }
-        tx.commit().await?;
-        Ok((added, skipped))
-    }
-
-    /// Refund a payment in full: a negative payment pointing at it.
-    pub async fn insurance_refund(&self, actor: &str, payment_id: i64, paid_on: &str, reason: &str) -> Result<i64> {
-        let mut tx = self.begin_write().await?;
-        let r =
-            sqlx::query("SELECT reference, resident_id, year, kind, amount_fen, channel, refund_of FROM insurance_payments WHERE id = $1")
-                .bind(payment_id)
-                .fetch_optional(tx.conn())
-                .await?
-                .ok_or_else(|| StoreError::NotFound(format!("缴费记录 {payment_id}")))?;
-        let (reference, rid, year, kind, amount, channel, refund_of): (String, i64, i64, String, i64, String, Option<i64>) =
-            (r.try_get(0)?, r.try_get(1)?, r.try_get(2)?, r.try_get(3)?, r.try_get(4)?, r.try_get(5)?, r.try_get(6)?);
-        if refund_of.is_some() || amount <= 0 {
-            return Err(StoreError::Invalid("退费记录不能再退费".into()));
-        }
-        let done: i64 = sqlx::query("SELECT COUNT(*) FROM insurance_payments WHERE refund_of = $1")
-            .bind(payment_id)
-            .fetch_one(tx.conn())
-            .await?
-            .try_get(0)?;
-        if done > 0 {
-            return Err(StoreError::Conflict(format!("缴费 {reference} 已退费")));
-        }
-        let id: i64 = sqlx::query(
-            "INSERT INTO insurance_payments (reference, resident_id, year, kind, amount_fen, channel, paid_on, town, village, recorded_by, recorded_at, refund_of, note) \
-             SELECT $1, resident_id, year, kind, $2, channel, $3, town, village, $4, $5, id, $6 FROM insurance_payments WHERE id = $7 RETURNING id",
-        )
-        .bind(format!("{reference}-退费"))
-        .bind(-amount)
-        .bind(paid_on)
-        .bind(actor)
-        .bind(crate::now_text())
-        .bind(reason)
-        .bind(payment_id)
-        .fetch_one(tx.conn())
-        .await?
-        .try_get(0)?;
-        let col = if kind == "on_behalf" { "on_behalf_paid_fen" } else { "paid_fen" };
-        sqlx::query(sqlx::AssertSqlSafe(format!("UPDATE insurance_residents SET {col} = {col} - $1 WHERE id = $2")))
-            .bind(amount)
-            .bind(rid)
-            .execute(tx.conn())
-            .await?;
-        let before = serde_json::json!({"reference": reference, "amount_fen": amount, "channel": channel, "year": year});
-        let after = serde_json::json!({"refund_id": id, "amount_fen": -amount, "paid_on": paid_on, "reason": reason});
-        tx.audit(actor, "refund_payment", "insurance_payment", &payment_id.to_string(), Some(&before), Some(&after)).await?;
-        let r = sqlx::query("SELECT town, village FROM insurance_residents WHERE id = $1").bind(rid).fetch_one(tx.conn()).await?;
-        let (town, village): (String, String) = (r.try_get(0)?, r.try_get(1)?);
-        refresh_stats(&mut tx, Some((&town, &village))).await?;
-        tx.commit().await?;
-        Ok(id)
-    }
-
-    pub async fn insurance_payments_of(&self, resident_id: i64) -> Result<Vec<Payment>> {
-        let sql = format!(
-            "SELECT {PAY_COLS} FROM insurance_payments p JOIN insurance_residents r ON r.id = p.resident_id WHERE p.resident_id = $1 ORDER BY p.id"
-        );
-        let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(resident_id).fetch_all(self.pool()).await?;
-        rows.iter().map(payment_row).collect()
-    }
-
-    pub async fn insurance_payment(&self, id: i64) -> Result<Payment> {
-        let sql = format!("SELECT {PAY_COLS} FROM insurance_payments p JOIN insurance_residents r ON r.id = p.resident_id WHERE p.id = $1");
-        let r = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(id)
-            .fetch_optional(self.pool())
-            .await?
-            .ok_or_else(|| StoreError::NotFound(format!("缴费记录 {id}")))?;
-        payment_row(&r)
     }
 
     /// Money recorded against roster lines for one village (钱表相符): per
@@ -1129,79 +894,6 @@ impl Store {
                 })
             })
             .collect()
-    }
-
-    /// Payments in bulk without the per-payment checks (demo seeding): multi-row
-    /// inserts, the paid columns recomputed once, one transaction, one audit entry.
-    pub async fn insurance_seed_payments(&self, actor: &str, payments: &[NewPayment]) -> Result<()> {
-        let mut tx = self.begin_write().await?;
-        let positional = tx.backend() == crate::Backend::Sqlite;
-        let at = crate::now_text();
-        for chunk in payments.chunks(500) {
-            let mut sql = String::from(
-                "INSERT INTO insurance_payments (reference, resident_id, year, kind, amount_fen, channel, paid_on, town, village, recorded_by, recorded_at, note) \
-                 SELECT v.reference, v.resident_id, v.year, v.kind, v.amount_fen, v.channel, v.paid_on, r.town, r.village, v.recorded_by, v.recorded_at, v.note FROM (",
-            );
-            let mut k = 0;
-            for i in 0..chunk.len() {
-                if i > 0 {
-                    sql.push_str(" UNION ALL ");
-                }
-                sql.push_str("SELECT ");
-                for (j, col) in
-                    ["reference", "resident_id", "year", "kind", "amount_fen", "channel", "paid_on", "recorded_by", "recorded_at", "note"]
-                        .iter()
-                        .enumerate()
-                {
-                    k += 1;
-                    if j > 0 {
-                        sql.push_str(", ");
-                    }
-                    let cast = matches!(*col, "resident_id" | "year" | "amount_fen") && !positional;
-                    let ph = if positional { "?".to_string() } else { format!("${k}") };
-                    if cast {
-                        sql.push_str(&format!("CAST({ph} AS BIGINT)"));
-                    } else if !positional {
-                        sql.push_str(&format!("CAST({ph} AS TEXT)"));
-                    } else {
-                        sql.push_str(&ph);
-                    }
-                    if i == 0 {
-                        sql.push_str(" AS ");
-                        sql.push_str(col);
-                    }
-                }
-            }
-            sql.push_str(") v JOIN insurance_residents r ON r.id = v.resident_id");
-            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-            for p in chunk {
-                q = q
-                    .bind(&p.reference)
-                    .bind(p.resident_id)
-                    .bind(p.year)
-                    .bind(&p.kind)
-                    .bind(p.amount_fen)
-                    .bind(&p.channel)
-                    .bind(&p.paid_on)
-                    .bind(actor)
-                    .bind(&at)
-                    .bind(&p.note);
-            }
-            q.execute(tx.conn()).await?;
-        }
-        sqlx::query(
-            "UPDATE insurance_residents SET \
-             paid_fen = COALESCE((SELECT SUM(p.amount_fen) FROM insurance_payments p WHERE p.resident_id = insurance_residents.id AND p.kind = 'individual'), 0), \
-             on_behalf_paid_fen = COALESCE((SELECT SUM(p.amount_fen) FROM insurance_payments p WHERE p.resident_id = insurance_residents.id AND p.kind = 'on_behalf'), 0) \
-             WHERE id IN (SELECT resident_id FROM insurance_payments)",
-        )
-        .execute(tx.conn())
-        .await?;
-        let total: i64 = payments.iter().map(|p| p.amount_fen).sum();
-        let after = serde_json::json!({"payments": payments.len(), "amount_fen": total});
-        tx.audit(actor, "seed_payments", "insurance_payment", "bulk", None, Some(&after)).await?;
-        refresh_stats(&mut tx, None).await?;
-        tx.commit().await
     }
 }
 

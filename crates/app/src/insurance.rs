@@ -1,1 +1,0 @@
-//! Use cases of the insurance module. (Filled in as the module's handlers move here.)

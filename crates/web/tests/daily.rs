@@ -1,0 +1,74 @@
+//! Daily use (issue 12 §5): the workflow gaps closed — a town's 发生时间 on
+//! the incident page, 免申即享 opening on the latest year with data, lenient
+//! query strings answering in Chinese.
+
+#![allow(clippy::unwrap_used)] // tests: a panic is the failure report
+
+mod common;
+
+use axum::http::StatusCode;
+use common::spawn_app_with;
+
+fn enc(pairs: &[(&str, &str)]) -> String {
+    let mut s = form_urlencoded::Serializer::new(String::new());
+    for (k, v) in pairs {
+        s.append_pair(k, v);
+    }
+    s.finish()
+}
+
+#[tokio::test]
+async fn a_town_reports_occurrence_time_shows_on_the_incident() {
+    let app = spawn_app_with(false).await;
+    let (town, csrf) = app.login("town").await;
+    let body = enc(&[
+        ("csrf", &csrf),
+        ("title", "测试山体滑坡"),
+        ("incident_type", "地质灾害"),
+        ("severity", "一般"),
+        ("occurred_at", "2026-11-28T10:20"),
+        ("place", "水泉镇某村"),
+    ]);
+    let r = app.post_form("/emergency/report", &town, &body).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let page = app.get(&r.location.unwrap(), &town).await.body;
+    assert!(page.contains("<td id=\"occurred-at\">2026-11-28 10:20</td>"), "{page}");
+    assert!(!page.contains("+08:00"), "no machine timestamps: {page}");
+}
+
+#[tokio::test]
+async fn proactive_matches_open_on_the_latest_year_with_data() {
+    let app = spawn_app_with(true).await;
+    let (rev, _) = app.login("commerce").await;
+    // The demo declares 2023; today's default (last year) has none.
+    let m = app.get("/subsidy/matches", &rev).await;
+    assert_eq!(m.status, StatusCode::OK);
+    assert!(m.body.contains("<option value=\"2023\" selected>2023年</option>"), "{}", m.body);
+    assert!(m.body.matches("<tr>").count() > 1, "the demo's matches are listed");
+    // A year typed with its unit is not a framework error.
+    let m = app.get("/subsidy/matches?year=2023%E5%B9%B4", &rev).await;
+    assert_eq!(m.status, StatusCode::OK);
+    assert!(m.body.contains("年度应为数字") && m.body.contains("2023年</option>"), "{}", m.body);
+    let m = app.get("/subsidy/matches?year=2019", &rev).await;
+    assert!(m.body.contains("2019年（无申报数据）"), "{}", m.body);
+}
+
+#[tokio::test]
+async fn the_application_list_searches_filters_pages_and_exports() {
+    let app = spawn_app_with(true).await;
+    let (rev, _) = app.login("commerce").await;
+    let r = app.get("/subsidy?year=2023%E5%B9%B4&page=abc", &rev).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.body.contains("以下条件无法识别，已忽略：年度（应为数字，如 2023）、页码（应为数字）"), "{}", r.body);
+    assert!(!r.body.contains("Failed to deserialize"));
+    let all = app.get("/subsidy", &rev).await.body;
+    assert!(all.contains("class=\"pager\"") && all.contains("共 "), "numbered paging with the total: {all}");
+    let none = app.get("/subsidy?q=%E4%B8%8D%E5%AD%98%E5%9C%A8%E7%9A%84%E4%BC%81%E4%B8%9A", &rev).await.body;
+    assert!(none.contains("没有符合条件的申请") && none.contains("共 0 件"), "{none}");
+    let csv = app.get("/subsidy?status=&format=csv", &rev).await;
+    assert_eq!(csv.status, StatusCode::OK);
+    assert!(csv.content_type.unwrap().starts_with("text/csv"));
+    assert!(csv.body.contains("企业,统一社会信用代码,镇（街）,年度,状态,测算金额（元）,提交时间"), "{}", csv.body);
+    let xlsx = app.get("/subsidy?format=xlsx", &rev).await;
+    assert!(xlsx.content_type.unwrap().contains("spreadsheetml"));
+}
