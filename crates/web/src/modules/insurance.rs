@@ -9,6 +9,7 @@
 //! engine's, computed when a resident is imported or changed and stored, so
 //! that pages and statistics are queries.
 
+use app::insurance::{lists, places, roster as rosters};
 use askama::Template;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::middleware::from_fn;
@@ -16,10 +17,9 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use insurance::{Channel, PaymentKind};
-use insurance::{Rules, explain, waiting_period};
+use insurance::{Rules, waiting_period};
 use kernel::Money;
 use serde::Deserialize;
-use store::Role;
 use store::insurance::{NewPayment, Payment, Reconciliation, ResidentRow, RosterFilter, TownStats};
 
 use access::Action;
@@ -32,25 +32,35 @@ use crate::render::{Page, Pager, escape, html};
 use crate::{AppState, upload};
 
 pub fn routes() -> Router<AppState> {
+    use Action::*;
     Router::new()
-        .route("/insurance", get(roster))
-        .route("/insurance/roster.xlsx", get(roster_xlsx))
-        .route("/insurance/roster/print", get(roster_print))
-        .route("/insurance/roster.pdf", get(roster_pdf))
-        .route("/insurance/residents/{id}", get(resident))
-        .route("/insurance/residents/{id}/pay", post(pay).route_layer(guard(&[Action::InsurancePaymentRecord])))
-        .route("/insurance/payments/{id}/refund", post(refund).route_layer(guard(&[Action::InsuranceRefund])))
-        .route("/insurance/reconcile", get(reconcile))
-        .route("/insurance/publish", post(publish))
-        .route("/insurance/stats", get(stats))
-        .route("/insurance/stats.xlsx", get(stats_xlsx))
+        .route("/insurance", get(roster).route_layer(guard(&[InsuranceRosterRead])))
+        .route("/insurance/roster.xlsx", get(roster_xlsx).route_layer(guard(&[InsuranceRosterExport])))
+        .route("/insurance/roster/print", get(roster_print).route_layer(guard(&[InsuranceRosterExport])))
+        .route("/insurance/roster.pdf", get(roster_pdf).route_layer(guard(&[InsuranceRosterExport])))
+        .route("/insurance/residents/{id}", get(resident).route_layer(guard(&[InsuranceRosterRead])))
+        .route("/insurance/residents/{id}/pay", post(pay).route_layer(guard(&[InsurancePaymentRecord])))
+        .route("/insurance/payments/{id}/refund", post(refund).route_layer(guard(&[InsuranceRefund])))
+        .route("/insurance/reconcile", get(reconcile).route_layer(guard(&[InsuranceReconcile])))
+        .route("/insurance/publish", post(publish).route_layer(guard(&[InsurancePublish])))
+        .route("/insurance/stats", get(stats).route_layer(guard(&[InsuranceStatsRead])))
+        .route("/insurance/stats.xlsx", get(stats_xlsx).route_layer(guard(&[InsuranceStatsRead])))
         // A district's resident list is far above axum's default 2 MB body limit:
         // the upload limits on `AppState` (larger lists go through `shanting import residents`).
-        .route("/insurance/import", get(import_page).post(import_upload).layer(from_fn(upload::residents_body_limit)))
-        .route("/insurance/lists", post(list_upload).layer(from_fn(upload::files_body_limit)))
-        .route("/insurance/bulk", post(bulk).route_layer(guard(&[Action::InsuranceBulkOnBehalf])))
+        .route(
+            "/insurance/import",
+            get(import_page)
+                .route_layer(guard(IMPORT_ACTIONS))
+                .merge(post(import_upload).route_layer(guard(&[InsuranceResidentsImport])))
+                .layer(from_fn(upload::residents_body_limit)),
+        )
+        .route(
+            "/insurance/lists",
+            post(list_upload).route_layer(guard(&[InsuranceGroupList, InsuranceDeathList])).layer(from_fn(upload::files_body_limit)),
+        )
+        .route("/insurance/bulk", post(bulk).route_layer(guard(&[InsuranceBulkOnBehalf])))
         .route("/public/insurance", get(public_roster))
-        .route("/api/v1/insurance/stats", get(api_stats))
+        .route("/api/v1/insurance/stats", get(api_stats).route_layer(guard(&[InsuranceStatsRead])))
 }
 
 /// The published village rosters, linked, for `/public`.
@@ -102,33 +112,6 @@ fn pension_label(s: &str) -> &'static str {
         "not_covered" => "不参保",
         _ => "未知",
     }
-}
-
-/// The town and village a user may look at, given what they asked for.
-fn scope(s: &Session, town: Option<String>, village: Option<String>) -> Result<(Option<String>, Option<String>), AppError> {
-    let clean = |v: Option<String>| v.map(|x| x.trim().to_string()).filter(|x| !x.is_empty());
-    let u = &s.user;
-    match u.role {
-        Role::Admin | Role::Bureau => Ok((clean(town), clean(village))),
-        Role::Town => Ok((u.town.clone(), clean(village))),
-        Role::Village => Ok((u.town.clone(), u.village.clone())),
-        Role::Enterprise => Err(AppError::Forbidden("企业用户不能访问社保征缴".into())),
-    }
-}
-
-/// Whether the user may see this resident.
-fn in_scope(s: &Session, r: &ResidentRow) -> bool {
-    let u = &s.user;
-    match u.role {
-        Role::Admin | Role::Bureau => true,
-        Role::Town => u.town.as_deref() == Some(r.town.as_str()),
-        Role::Village => u.town.as_deref() == Some(r.town.as_str()) && u.village.as_deref() == Some(r.village.as_str()),
-        Role::Enterprise => false,
-    }
-}
-
-fn is_tax_bureau(s: &Session) -> bool {
-    s.user.role == Role::Admin || (s.user.role == Role::Bureau && s.user.department.as_deref() == Some("区税务局"))
 }
 
 #[derive(Deserialize, Default, Clone)]
@@ -198,12 +181,13 @@ fn filter_of(year: i32, town: &Option<String>, village: &Option<String>, q: &Ros
 }
 
 async fn roster(State(state): State<AppState>, Authed(s): Authed, Query(q): Query<RosterQuery>) -> Result<Response, AppError> {
-    let (town, village) = scope(&s, q.town.clone(), q.village.clone())?;
-    let rules = import::current_rules(&state.params)?;
+    let view = rosters::view(&state.app, &s.actor, Action::InsuranceRosterRead, q.town.clone(), q.village.clone())?;
+    let (town, village) = (view.town.clone(), view.village.clone());
+    let rules = app::insurance::current_rules(&state.app)?;
     let page_no = q.page.unwrap_or(1).max(1);
     let mut f = filter_of(rules.year, &town, &village, &q);
     f.offset = (page_no - 1) * PER_PAGE;
-    let (rows, total) = state.store.insurance_roster(&f).await?;
+    let (rows, total) = rosters::page(&state.app, &s.actor, &view, f).await?;
     let qs = q.query_string(&town, &village);
     let pager = Pager::new(total, page_no, PER_PAGE, format!("/insurance?{qs}&"));
     let towns = state.district.towns.iter().map(|t| t.name.clone()).collect();
@@ -223,10 +207,12 @@ async fn roster(State(state): State<AppState>, Authed(s): Authed, Query(q): Quer
         page: Page::new(&format!("{}年度城乡居民养老、医疗保险征缴清册", rules.year), Some(&s)),
         year: rules.year,
         as_of: rules.default_as_of.to_string(),
-        can_publish: matches!(s.user.role, Role::Town | Role::Admin) && town.is_some(),
-        village_fixed: s.user.role == Role::Village,
-        town_fixed: matches!(s.user.role, Role::Village | Role::Town),
-        can_import: matches!(s.user.role, Role::Admin | Role::Bureau),
+        can_publish: town
+            .as_deref()
+            .is_some_and(|t| state.app.may_on(&s.actor, Action::InsurancePublish, &access::Target::town(t)).is_ok()),
+        village_fixed: view.village_fixed,
+        town_fixed: view.town_fixed,
+        can_import: state.duties.may_any(&s.actor, IMPORT_ACTIONS),
         town: town.clone().unwrap_or_default(),
         village: village.clone().unwrap_or_default(),
         f: q,
@@ -291,14 +277,11 @@ async fn all_rows(
     q: &RosterQuery,
     max: i64,
 ) -> Result<(Rules, Option<String>, Option<String>, Vec<ResidentRow>), AppError> {
-    let (town, village) = scope(s, q.town.clone(), q.village.clone())?;
-    let rules = import::current_rules(&state.params)?;
-    let mut f = filter_of(rules.year, &town, &village, q);
-    f.limit = max;
-    let (rows, total) = state.store.insurance_roster(&f).await?;
-    if total > max {
-        return Err(AppError::BadRequest(format!("共 {total} 行，超过单个文件的上限 {max} 行，请按镇（街）或村（居）分别导出")));
-    }
+    let view = rosters::view(&state.app, &s.actor, Action::InsuranceRosterExport, q.town.clone(), q.village.clone())?;
+    let (town, village) = (view.town.clone(), view.village.clone());
+    let rules = app::insurance::current_rules(&state.app)?;
+    let f = filter_of(rules.year, &town, &village, q);
+    let rows = rosters::export(&state.app, &s.actor, &view, f, max).await?;
     Ok((rules, town, village, rows))
 }
 
@@ -424,15 +407,7 @@ async fn resident(
     Path(id): Path<i64>,
     Query(m): Query<MsgQuery>,
 ) -> Result<Response, AppError> {
-    scope(&s, None, None)?;
-    let r = state.store.insurance_resident(id).await?;
-    if !in_scope(&s, &r) {
-        return Err(AppError::Forbidden("该居民不在您的辖区".into()));
-    }
-    let rules = import::rules_for(&state.params, i32::try_from(r.year).unwrap_or(0))?;
-    let as_of = kernel::parse_date(&r.as_of).unwrap_or(rules.default_as_of);
-    let explanation = explain(&rules, &app::insurance::resident_of(&r)?, as_of).text();
-    let payments = state.store.insurance_payments_of(id).await?;
+    let rosters::Resident { row: r, explanation, payments, rules } = rosters::resident(&state.app, &s.actor, id).await?;
     let views = payments
         .iter()
         .map(|p| {
@@ -541,12 +516,8 @@ impl ReconcilePage {
 }
 
 async fn reconcile(State(state): State<AppState>, Authed(s): Authed, Query(q): Query<PlaceQuery>) -> Result<Response, AppError> {
-    let (town, village) = scope(&s, q.town, q.village)?;
-    let rules = import::current_rules(&state.params)?;
-    let rec = match (&town, &village) {
-        (Some(t), Some(v)) => Some(state.store.insurance_reconcile(i64::from(rules.year), t, v).await?),
-        _ => None,
-    };
+    let (view, rec) = places::reconcile(&state.app, &s.actor, q.town, q.village).await?;
+    let (town, village) = (view.town, view.village);
     let villages = match &town {
         Some(t) => state.store.insurance_villages(Some(t)).await?.into_iter().map(|(_, v)| v).collect(),
         None => Vec::new(),
@@ -554,8 +525,8 @@ async fn reconcile(State(state): State<AppState>, Authed(s): Authed, Query(q): Q
     Ok(html(&ReconcilePage {
         page: Page::new("钱表相符核对", Some(&s)),
         towns: state.district.towns.iter().map(|t| t.name.clone()).collect(),
-        town_fixed: matches!(s.user.role, Role::Village | Role::Town),
-        village_fixed: s.user.role == Role::Village,
+        town_fixed: view.town_fixed,
+        village_fixed: view.village_fixed,
         town: town.unwrap_or_default(),
         village: village.unwrap_or_default(),
         villages,
@@ -571,18 +542,7 @@ struct PublishForm {
 
 /// Town staff publish a village's paid roster (公示, 七).
 async fn publish(State(state): State<AppState>, Authed(s): Authed, axum::Form(f): axum::Form<PublishForm>) -> Result<Response, AppError> {
-    s.require(&[Role::Town, Role::Admin])?;
-    let town = match s.user.role {
-        Role::Town => s.user.town.clone(),
-        _ => f.town.clone().filter(|t| !t.is_empty()),
-    }
-    .ok_or_else(|| AppError::BadRequest("请选择镇（街）".into()))?;
-    let village = f.village.trim().to_string();
-    let rules = import::current_rules(&state.params)?;
-    if !state.store.insurance_villages(Some(&town)).await?.iter().any(|(_, v)| *v == village) {
-        return Err(AppError::BadRequest(format!("{town}没有名为“{village}”的村（居）清册")));
-    }
-    let new = state.store.insurance_publish(&s.user.username, i64::from(rules.year), &town, &village).await?;
+    let (town, village, new) = places::publish(&state.app, &s.actor, f.town, &f.village).await?;
     let msg =
         if new { format!("已发布 {town}{village} 的缴费公示") } else { format!("{town}{village} 的缴费公示此前已发布") };
     Ok(Redirect::to(&format!("/insurance?town={}&village={}&msg={}", enc(&town), enc(&village), enc(&msg))).into_response())
@@ -688,13 +648,7 @@ impl StatsPage {
 }
 
 async fn stats_data(state: &AppState, s: &Session) -> Result<(Rules, Vec<TownStats>), AppError> {
-    let (town, _) = scope(s, None, None)?;
-    if s.user.role == Role::Village {
-        return Err(AppError::Forbidden("征缴统计由镇（街）和区级部门查看".into()));
-    }
-    let rules = import::current_rules(&state.params)?;
-    let stats = state.store.insurance_stats(i64::from(rules.year), town.as_deref()).await?;
-    Ok((rules, stats))
+    Ok(places::stats(&state.app, &s.actor).await?)
 }
 
 async fn stats(State(state): State<AppState>, Authed(s): Authed) -> Result<Response, AppError> {
@@ -818,9 +772,14 @@ impl ImportPage {
     }
 }
 
-fn require_import(s: &Session) -> Result<(), AppError> {
-    s.require(&[Role::Admin, Role::Bureau])
-}
+/// What the import page offers: any of these.
+const IMPORT_ACTIONS: &[Action] = &[
+    Action::InsuranceResidentsImport,
+    Action::InsuranceGroupList,
+    Action::InsuranceDeathList,
+    Action::InsuranceBulkOnBehalf,
+    Action::InsuranceJobsRead,
+];
 
 async fn import_view(
     state: &AppState,
@@ -837,7 +796,7 @@ async fn import_view(
         list_errors,
         msg,
         error,
-        is_tax: is_tax_bureau(s),
+        is_tax: s.can(state, Action::InsuranceBulkOnBehalf),
         towns: state.district.towns.iter().map(|t| t.name.clone()).collect(),
         channels: Channel::ALL.iter().map(|c| c.as_str()).collect(),
         today: state.app.today().to_string(),
@@ -846,14 +805,12 @@ async fn import_view(
 }
 
 async fn import_page(State(state): State<AppState>, Authed(s): Authed, Query(m): Query<MsgQuery>) -> Result<Response, AppError> {
-    require_import(&s)?;
     import_view(&state, &s, None, Vec::new(), m.msg, m.error).await
 }
 
 async fn import_upload(State(state): State<AppState>, Authed(s): Authed, mut mp: Multipart) -> Result<Response, AppError> {
-    require_import(&s)?;
     let up = upload::save_upload(&mut mp, "file", state.uploads.residents).await?;
-    let rules = import::current_rules(&state.params)?;
+    let rules = app::insurance::current_rules(&state.app)?;
     let name = up.name_or("residents.csv").to_string();
     // An XLSX streams into a CSV temporary file; either is hashed for the
     // job's key. Both read the whole file: on a blocking thread.
@@ -884,56 +841,22 @@ async fn import_upload(State(state): State<AppState>, Authed(s): Authed, mut mp:
 /// A department list (groups or deaths): every row checked first; nothing is
 /// written if a row is wrong or names an unknown resident.
 async fn list_upload(State(state): State<AppState>, Authed(s): Authed, mut mp: Multipart) -> Result<Response, AppError> {
-    require_import(&s)?;
     let up = upload::save_upload(&mut mp, "file", state.uploads.files).await?;
     let format = up.format()?;
-    let (changes, mut errors) = tokio::task::spawn_blocking(move || {
+    let (changes, errors) = tokio::task::spawn_blocking(move || {
         let f = up.open().map_err(|e| AppError::Internal(format!("读取上传文件: {e}")))?;
         import::parse_list(std::io::BufReader::new(f), format, &sheet::Limits::for_upload()).map_err(AppError::BadRequest)
     })
     .await
     .map_err(|e| AppError::Internal(format!("读取名单: {e}")))??;
-    let ids: Vec<String> = changes.iter().map(|c| c.1.clone()).collect();
-    let found = state.store.insurance_residents_by_id_numbers(&ids).await?;
-    let mut by_id: std::collections::HashMap<String, ResidentRow> = found.into_iter().map(|r| (r.id_number.clone(), r)).collect();
-    let mut updated: std::collections::HashMap<String, ResidentRow> = std::collections::HashMap::new();
-    let mut kind = "list_groups";
-    for (line, id, change) in &changes {
-        let Some(cur) = updated.get(id).cloned().or_else(|| by_id.get(id).cloned()) else {
-            errors.push(import::LineError {
-                line: *line,
-                column: "id_number".into(),
-                value: id.clone(),
-                message: "居民名单中没有此人".into(),
-            });
-            continue;
-        };
-        let mut next = cur.clone();
-        match change {
-            import::ListChange::Group(g) => {
-                let mut set = insurance::Groups::parse(next.list_groups.as_bytes()).map_err(AppError::Internal)?;
-                set.insert(*g);
-                next.list_groups = set.to_string();
-            }
-            import::ListChange::Deceased(d) => {
-                kind = "list_deaths";
-                next.deceased_on = Some(d.to_string());
-            }
-        }
-        let rules = import::rules_for(&state.params, i32::try_from(next.year).unwrap_or(0))?;
-        updated.insert(id.clone(), import::recompute(&rules, &next)?);
+    let applied = lists::apply(&state.app, &s.actor, &changes, errors).await?;
+    if !applied.errors.is_empty() {
+        return import_view(&state, &s, None, applied.errors, None, Some("名单有误，未写入任何数据".into())).await;
     }
-    if !errors.is_empty() {
-        errors.sort_by_key(|e| e.line);
-        return import_view(&state, &s, None, errors, None, Some("名单有误，未写入任何数据".into())).await;
-    }
-    let pairs: Vec<(ResidentRow, ResidentRow)> =
-        updated.into_iter().filter_map(|(id, after)| by_id.remove(&id).map(|before| (before, after))).filter(|(b, a)| b != a).collect();
-    let held = state.store.insurance_apply_list(&s.user.username, kind, &pairs).await?;
-    let mut msg = format!("名单 {} 行，更新 {} 名居民", changes.len(), pairs.len() - held.len());
-    if !held.is_empty() {
-        let shown: Vec<&str> = held.iter().take(20).map(String::as_str).collect();
-        msg.push_str(&format!("；{} 名居民已缴金额超过调整后的应缴金额，须先退费，暂未更新：{}", held.len(), shown.join("、")));
+    let mut msg = format!("名单 {} 行，更新 {} 名居民", applied.rows, applied.updated);
+    if !applied.held.is_empty() {
+        let shown: Vec<&str> = applied.held.iter().take(20).map(String::as_str).collect();
+        msg.push_str(&format!("；{} 名居民已缴金额超过调整后的应缴金额，须先退费，暂未更新：{}", applied.held.len(), shown.join("、")));
     }
     Ok(Redirect::to(&format!("/insurance/import?msg={}", enc(&msg))).into_response())
 }
