@@ -123,43 +123,43 @@ const READ_COLS: &str = "id, id_number, name, town, village, birth_date, hukou_i
     pension_individual_fen, pension_on_behalf_fen, pension_subsidy_fen, total_due_fen, paid_fen, on_behalf_paid_fen";
 
 fn resident_row(r: &sqlx::any::AnyRow) -> Result<ResidentRow> {
-    let b = |i: usize| -> Result<bool> { Ok(r.try_get::<i64, _>(i)? != 0) };
+    let b = |c: &str| -> Result<bool> { Ok(r.try_get::<i64, _>(c)? != 0) };
     Ok(ResidentRow {
-        id: r.try_get(0)?,
-        id_number: r.try_get(1)?,
-        name: r.try_get(2)?,
-        town: r.try_get(3)?,
-        village: r.try_get(4)?,
-        birth_date: r.try_get(5)?,
-        hukou_in_district: b(6)?,
-        residence_permit: b(7)?,
-        employee_insurance: b(8)?,
-        student: b(9)?,
-        receiving_pension: b(10)?,
-        groups: r.try_get(11)?,
-        list_groups: r.try_get(12)?,
-        disability_grade: r.try_get(13)?,
-        pension_tier_fen: r.try_get(14)?,
-        sponsored_fen: r.try_get(15)?,
-        deceased_on: r.try_get(16)?,
-        source: r.try_get(17)?,
-        year: r.try_get(18)?,
-        as_of: r.try_get(19)?,
-        age: r.try_get(20)?,
-        band: r.try_get(21)?,
-        status: r.try_get(22)?,
-        pension_status: r.try_get(23)?,
-        medical_individual_fen: r.try_get(24)?,
-        medical_on_behalf_fen: r.try_get(25)?,
-        medical_sponsored_fen: r.try_get(26)?,
-        medical_fiscal_fen: r.try_get(27)?,
-        pension_tier_yuan: r.try_get(28)?,
-        pension_individual_fen: r.try_get(29)?,
-        pension_on_behalf_fen: r.try_get(30)?,
-        pension_subsidy_fen: r.try_get(31)?,
-        total_due_fen: r.try_get(32)?,
-        paid_fen: r.try_get(33)?,
-        on_behalf_paid_fen: r.try_get(34)?,
+        id: r.try_get("id")?,
+        id_number: r.try_get("id_number")?,
+        name: r.try_get("name")?,
+        town: r.try_get("town")?,
+        village: r.try_get("village")?,
+        birth_date: r.try_get("birth_date")?,
+        hukou_in_district: b("hukou_in_district")?,
+        residence_permit: b("residence_permit")?,
+        employee_insurance: b("employee_insurance")?,
+        student: b("student")?,
+        receiving_pension: b("receiving_pension")?,
+        groups: r.try_get("groups")?,
+        list_groups: r.try_get("list_groups")?,
+        disability_grade: r.try_get("disability_grade")?,
+        pension_tier_fen: r.try_get("pension_tier_fen")?,
+        sponsored_fen: r.try_get("sponsored_fen")?,
+        deceased_on: r.try_get("deceased_on")?,
+        source: r.try_get("source")?,
+        year: r.try_get("year")?,
+        as_of: r.try_get("as_of")?,
+        age: r.try_get("age")?,
+        band: r.try_get("band")?,
+        status: r.try_get("status")?,
+        pension_status: r.try_get("pension_status")?,
+        medical_individual_fen: r.try_get("medical_individual_fen")?,
+        medical_on_behalf_fen: r.try_get("medical_on_behalf_fen")?,
+        medical_sponsored_fen: r.try_get("medical_sponsored_fen")?,
+        medical_fiscal_fen: r.try_get("medical_fiscal_fen")?,
+        pension_tier_yuan: r.try_get("pension_tier_yuan")?,
+        pension_individual_fen: r.try_get("pension_individual_fen")?,
+        pension_on_behalf_fen: r.try_get("pension_on_behalf_fen")?,
+        pension_subsidy_fen: r.try_get("pension_subsidy_fen")?,
+        total_due_fen: r.try_get("total_due_fen")?,
+        paid_fen: r.try_get("paid_fen")?,
+        on_behalf_paid_fen: r.try_get("on_behalf_paid_fen")?,
     })
 }
 
@@ -308,14 +308,14 @@ pub struct Job {
 
 fn job_row(r: &sqlx::any::AnyRow) -> Result<Job> {
     Ok(Job {
-        id: r.try_get(0)?,
-        source: r.try_get(1)?,
-        state: r.try_get(2)?,
-        progress: r.try_get(3)?,
-        total: r.try_get(4)?,
-        message: r.try_get(5)?,
-        started_at: r.try_get(6)?,
-        finished_at: r.try_get(7)?,
+        id: r.try_get("id")?,
+        source: r.try_get("source")?,
+        state: r.try_get("state")?,
+        progress: r.try_get("progress")?,
+        total: r.try_get("total")?,
+        message: r.try_get("message")?,
+        started_at: r.try_get("started_at")?,
+        finished_at: r.try_get("finished_at")?,
     })
 }
 
@@ -445,7 +445,7 @@ impl Store {
                     .fetch_one(tx.conn())
                     .await?;
                 Job {
-                    id: r.try_get(0)?,
+                    id: r.try_get("id")?,
                     source: source.into(),
                     state: "running".into(),
                     progress: 0,
@@ -549,7 +549,7 @@ impl Store {
     }
 
     pub async fn insurance_resident_count(&self) -> Result<i64> {
-        Ok(sqlx::query("SELECT COUNT(*) FROM insurance_residents").fetch_one(self.pool()).await?.try_get(0)?)
+        Ok(sqlx::query("SELECT COUNT(*) AS n FROM insurance_residents").fetch_one(self.pool()).await?.try_get("n")?)
     }
 
     /// (id, town, village, total due) of every included resident owing something: for seeding payments.
@@ -560,7 +560,7 @@ impl Store {
         .bind(year)
         .fetch_all(self.pool())
         .await?;
-        rows.iter().map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?, r.try_get(3)?))).collect()
+        rows.iter().map(|r| Ok((r.try_get("id")?, r.try_get("town")?, r.try_get("village")?, r.try_get("total_due_fen")?))).collect()
     }
 
     pub async fn insurance_resident(&self, id: i64) -> Result<ResidentRow> {
@@ -675,11 +675,11 @@ impl Store {
             _ => {}
         }
         let wh = conds.join(" AND ");
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM insurance_residents WHERE {wh}"))).bind(f.year);
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) AS n FROM insurance_residents WHERE {wh}"))).bind(f.year);
         for b in &binds {
             q = q.bind(b);
         }
-        let total: i64 = q.fetch_one(self.pool()).await?.try_get(0)?;
+        let total: i64 = q.fetch_one(self.pool()).await?.try_get("n")?;
         let sql = format!(
             "SELECT {READ_COLS} FROM insurance_residents WHERE {wh} ORDER BY town, village, name, id_number LIMIT {} OFFSET {}",
             f.limit.clamp(1, 100_000),
@@ -706,7 +706,7 @@ impl Store {
                 sqlx::query("SELECT DISTINCT town, village FROM insurance_residents ORDER BY town, village").fetch_all(self.pool()).await?
             }
         };
-        rows.iter().map(|r| Ok((r.try_get(0)?, r.try_get(1)?))).collect()
+        rows.iter().map(|r| Ok((r.try_get("town")?, r.try_get("village")?))).collect()
     }
 
     /// Money recorded against roster lines for one village (钱表相符): per
@@ -714,7 +714,7 @@ impl Store {
     /// roster says they owe (or who paid while owing nothing or excluded).
     pub async fn insurance_reconcile(&self, year: i64, town: &str, village: &str) -> Result<Reconciliation> {
         let agents = sqlx::query(
-            "SELECT recorded_by, COUNT(*), CAST(SUM(amount_fen) AS BIGINT) FROM insurance_payments \
+            "SELECT recorded_by, COUNT(*) AS payments, CAST(SUM(amount_fen) AS BIGINT) AS amount_fen FROM insurance_payments \
              WHERE year = $1 AND town = $2 AND village = $3 AND kind = 'individual' GROUP BY recorded_by ORDER BY recorded_by",
         )
         .bind(year)
@@ -724,12 +724,16 @@ impl Store {
         .await?
         .iter()
         .map(|r| {
-            Ok(AgentTotal { recorded_by: r.try_get(0)?, payments: r.try_get(1)?, amount_fen: r.try_get::<Option<i64>, _>(2)?.unwrap_or(0) })
+            Ok(AgentTotal {
+                recorded_by: r.try_get("recorded_by")?,
+                payments: r.try_get("payments")?,
+                amount_fen: r.try_get::<Option<i64>, _>("amount_fen")?.unwrap_or(0),
+            })
         })
         .collect::<Result<Vec<_>>>()?;
         // Per person: the payments table's net sum, against the roster line.
         let rows = sqlx::query(
-            "SELECT r.id, r.name, r.id_number, r.status, r.total_due_fen, CAST(SUM(p.amount_fen) AS BIGINT) \
+            "SELECT r.id, r.name, r.id_number, r.status, r.total_due_fen, CAST(SUM(p.amount_fen) AS BIGINT) AS paid \
              FROM insurance_payments p JOIN insurance_residents r ON r.id = p.resident_id \
              WHERE p.year = $1 AND p.town = $2 AND p.village = $3 AND p.kind = 'individual' \
              GROUP BY r.id, r.name, r.id_number, r.status, r.total_due_fen ORDER BY r.name, r.id_number",
@@ -743,8 +747,8 @@ impl Store {
         let mut differences = Vec::new();
         for r in &rows {
             let (id, name, idn, status, due): (i64, String, String, String, i64) =
-                (r.try_get(0)?, r.try_get(1)?, r.try_get(2)?, r.try_get(3)?, r.try_get(4)?);
-            let paid: i64 = r.try_get::<Option<i64>, _>(5)?.unwrap_or(0);
+                (r.try_get("id")?, r.try_get("name")?, r.try_get("id_number")?, r.try_get("status")?, r.try_get("total_due_fen")?);
+            let paid: i64 = r.try_get::<Option<i64>, _>("paid")?.unwrap_or(0);
             money += paid;
             if paid > 0 {
                 persons += 1;
@@ -818,12 +822,12 @@ impl Store {
         rows.iter()
             .map(|r| {
                 Ok(Publication {
-                    id: r.try_get(0)?,
-                    town: r.try_get(1)?,
-                    village: r.try_get(2)?,
-                    year: r.try_get(3)?,
-                    published_by: r.try_get(4)?,
-                    published_at: r.try_get(5)?,
+                    id: r.try_get("id")?,
+                    town: r.try_get("town")?,
+                    village: r.try_get("village")?,
+                    year: r.try_get("year")?,
+                    published_by: r.try_get("published_by")?,
+                    published_at: r.try_get("published_at")?,
                 })
             })
             .collect()
@@ -833,13 +837,13 @@ impl Store {
     /// keeps the surname, ID keeps the first 6 and last 4 characters).
     /// `None` when the village's roster is not published.
     pub async fn insurance_public_roster(&self, year: i64, town: &str, village: &str) -> Result<Option<Vec<(String, String)>>> {
-        let published: i64 = sqlx::query("SELECT COUNT(*) FROM insurance_publications WHERE year = $1 AND town = $2 AND village = $3")
+        let published: i64 = sqlx::query("SELECT COUNT(*) AS n FROM insurance_publications WHERE year = $1 AND town = $2 AND village = $3")
             .bind(year)
             .bind(town)
             .bind(village)
             .fetch_one(self.pool())
             .await?
-            .try_get(0)?;
+            .try_get("n")?;
         if published == 0 {
             return Ok(None);
         }
@@ -853,8 +857,8 @@ impl Store {
         .await?;
         let mut out = Vec::with_capacity(rows.len());
         for r in &rows {
-            let name: String = r.try_get(0)?;
-            let idn: String = r.try_get(1)?;
+            let name: String = r.try_get("name")?;
+            let idn: String = r.try_get("id_number")?;
             let masked = kernel::ResidentId::parse(&idn).map(|i| i.masked()).unwrap_or_else(|_| "******************".into());
             out.push((mask_name(&name), masked));
         }
@@ -864,9 +868,12 @@ impl Store {
     /// The 征缴统计参照表 per town: the per-village figures kept by every write, summed.
     pub async fn insurance_stats(&self, year: i64, town: Option<&str>) -> Result<Vec<TownStats>> {
         let sql = format!(
-            "SELECT town, CAST(SUM(residents) AS BIGINT), CAST(SUM(included) AS BIGINT), CAST(SUM(due_persons) AS BIGINT), \
-             CAST(SUM(due_fen) AS BIGINT), CAST(SUM(paid_persons) AS BIGINT), CAST(SUM(paid_fen) AS BIGINT), CAST(SUM(medical_covered) AS BIGINT), \
-             CAST(SUM(lower_due) AS BIGINT), CAST(SUM(lower_paid) AS BIGINT), CAST(SUM(upper_due) AS BIGINT), CAST(SUM(upper_paid) AS BIGINT) \
+            "SELECT town, CAST(SUM(residents) AS BIGINT) AS residents, CAST(SUM(included) AS BIGINT) AS included, \
+             CAST(SUM(due_persons) AS BIGINT) AS due_persons, CAST(SUM(due_fen) AS BIGINT) AS due_fen, \
+             CAST(SUM(paid_persons) AS BIGINT) AS paid_persons, CAST(SUM(paid_fen) AS BIGINT) AS paid_fen, \
+             CAST(SUM(medical_covered) AS BIGINT) AS medical_covered, CAST(SUM(lower_due) AS BIGINT) AS lower_due, \
+             CAST(SUM(lower_paid) AS BIGINT) AS lower_paid, CAST(SUM(upper_due) AS BIGINT) AS upper_due, \
+             CAST(SUM(upper_paid) AS BIGINT) AS upper_paid \
              FROM insurance_village_stats WHERE year = $1 {} GROUP BY town ORDER BY town",
             if town.is_some() { "AND town = $2" } else { "" }
         );
@@ -875,22 +882,22 @@ impl Store {
             q = q.bind(t);
         }
         let rows = q.fetch_all(self.pool()).await?;
-        let n = |r: &sqlx::any::AnyRow, i: usize| -> Result<i64> { Ok(r.try_get::<Option<i64>, _>(i)?.unwrap_or(0)) };
+        let n = |r: &sqlx::any::AnyRow, c: &str| -> Result<i64> { Ok(r.try_get::<Option<i64>, _>(c)?.unwrap_or(0)) };
         rows.iter()
             .map(|r| {
                 Ok(TownStats {
-                    town: r.try_get(0)?,
-                    residents: n(r, 1)?,
-                    included: n(r, 2)?,
-                    due_persons: n(r, 3)?,
-                    due_fen: n(r, 4)?,
-                    paid_persons: n(r, 5)?,
-                    paid_fen: n(r, 6)?,
-                    medical_covered: n(r, 7)?,
-                    lower_due: n(r, 8)?,
-                    lower_paid: n(r, 9)?,
-                    upper_due: n(r, 10)?,
-                    upper_paid: n(r, 11)?,
+                    town: r.try_get("town")?,
+                    residents: n(r, "residents")?,
+                    included: n(r, "included")?,
+                    due_persons: n(r, "due_persons")?,
+                    due_fen: n(r, "due_fen")?,
+                    paid_persons: n(r, "paid_persons")?,
+                    paid_fen: n(r, "paid_fen")?,
+                    medical_covered: n(r, "medical_covered")?,
+                    lower_due: n(r, "lower_due")?,
+                    lower_paid: n(r, "lower_paid")?,
+                    upper_due: n(r, "upper_due")?,
+                    upper_paid: n(r, "upper_paid")?,
                 })
             })
             .collect()
