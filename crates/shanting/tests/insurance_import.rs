@@ -15,7 +15,7 @@ fn bin() -> Command {
 async fn scalar(url: &str, sql: &str) -> Option<i64> {
     let mut c = <sqlx::AnyConnection as sqlx::Connection>::connect(url).await.ok()?;
     let r = sqlx::query(sqlx::AssertSqlSafe(sql.to_string())).fetch_optional(&mut c).await.ok()??;
-    r.try_get::<i64, _>(0).ok()
+    r.try_get::<i64, _>("n").ok()
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -41,7 +41,7 @@ async fn sigkill_halfway_then_rerun_loses_and_duplicates_nothing() {
     let started = Instant::now();
     let mut progress = 0;
     while started.elapsed() < Duration::from_secs(120) {
-        if let Some(p) = scalar(&ro, "SELECT progress FROM jobs WHERE kind = 'insurance.residents'").await
+        if let Some(p) = scalar(&ro, "SELECT progress AS n FROM jobs WHERE kind = 'insurance.residents'").await
             && p > 0
         {
             progress = p;
@@ -53,9 +53,9 @@ async fn sigkill_halfway_then_rerun_loses_and_duplicates_nothing() {
     child.kill().unwrap(); // SIGKILL
     let status = child.wait().unwrap();
     assert!(!status.success(), "killed before it finished");
-    let state = scalar(&ro, "SELECT COUNT(*) FROM jobs WHERE state = 'running'").await.unwrap();
+    let state = scalar(&ro, "SELECT COUNT(*) AS n FROM jobs WHERE state = 'running'").await.unwrap();
     assert_eq!(state, 1, "the job was interrupted");
-    let partial = scalar(&ro, "SELECT COUNT(*) FROM insurance_residents").await.unwrap();
+    let partial = scalar(&ro, "SELECT COUNT(*) AS n FROM insurance_residents").await.unwrap();
     assert!(partial > 0 && partial < valid, "killed halfway: {partial} of {valid}");
     assert_eq!(partial % 5000, 0, "only whole batches are committed: {partial}");
 
@@ -68,19 +68,19 @@ async fn sigkill_halfway_then_rerun_loses_and_duplicates_nothing() {
     assert!(stdout.contains(&format!("有效{valid}行")), "{stdout}");
     assert!(stderr.contains(&format!("第{}行 id_number", n + 2)) && stderr.contains("重复"), "{stderr}");
     assert!(stderr.contains(&format!("第{}行 id_number", n + 3)), "{stderr}");
-    let count = scalar(&ro, "SELECT COUNT(*) FROM insurance_residents").await.unwrap();
-    let distinct = scalar(&ro, "SELECT COUNT(DISTINCT id_number) FROM insurance_residents").await.unwrap();
+    let count = scalar(&ro, "SELECT COUNT(*) AS n FROM insurance_residents").await.unwrap();
+    let distinct = scalar(&ro, "SELECT COUNT(DISTINCT id_number) AS n FROM insurance_residents").await.unwrap();
     assert_eq!(count, valid, "nothing lost");
     assert_eq!(distinct, count, "nothing duplicated");
     let written: i64 = stdout.split("本次写入").nth(1).and_then(|s| s.split('行').next()).and_then(|s| s.parse().ok()).unwrap();
     assert_eq!(written, valid - partial, "the rerun wrote only what the killed run had not committed");
 
     // A third run of the same file changes nothing.
-    let sum = "SELECT CAST(SUM(total_due_fen) AS BIGINT) FROM insurance_residents";
+    let sum = "SELECT CAST(SUM(total_due_fen) AS BIGINT) AS n FROM insurance_residents";
     let before = scalar(&ro, sum).await.unwrap();
     let out = bin().args(["import", "residents"]).arg(&csv).args(["--db", &url]).output().unwrap();
     assert_eq!(out.status.code(), Some(3));
-    assert_eq!(scalar(&ro, "SELECT COUNT(*) FROM insurance_residents").await.unwrap(), valid);
+    assert_eq!(scalar(&ro, "SELECT COUNT(*) AS n FROM insurance_residents").await.unwrap(), valid);
     assert_eq!(scalar(&ro, sum).await.unwrap(), before);
 }
 

@@ -19,7 +19,7 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
-use store::{Gate, Role, User};
+use store::{Gate, User};
 
 use crate::AppState;
 use crate::error::AppError;
@@ -51,15 +51,6 @@ impl Session {
     /// Whether the user may take `action` at all (to show a link or a button).
     pub fn can(&self, state: &AppState, action: access::Action) -> bool {
         state.duties.may(&self.actor, action).is_ok()
-    }
-
-    pub fn is(&self, roles: &[Role]) -> bool {
-        roles.contains(&self.user.role)
-    }
-
-    /// Refuse unless the user has one of `roles`.
-    pub fn require(&self, roles: &[Role]) -> Result<(), AppError> {
-        if self.is(roles) { Ok(()) } else { Err(AppError::Forbidden(format!("{}不能访问此页面", self.user.role.label()))) }
     }
 }
 

@@ -126,13 +126,14 @@ async fn late_payment_shows_waiting_period_and_refund_reverses_it() {
 #[tokio::test]
 async fn payment_refused_after_death_and_for_excluded_persons() {
     let app = spawn_app_with(true).await;
-    let (admin, acsrf) = app.login("admin").await;
+    let (police, pcsrf) = app.login("police").await;
+    let (civil, ccsrf) = app.login("civil").await;
     let (agent, csrf) = app.login("agent").await;
     let rows = village(&app, "水泉镇", "东村").await;
     let target = unpaid(&rows)[4].clone();
     // The deaths list from the police: died 2022-11-20.
     let list = format!("id_number,deceased_on\n{},2022-11-20\n", target.id_number);
-    let r = upload(&app, "/insurance/lists", &admin, &acsrf, "deaths.csv", &list).await;
+    let r = upload(&app, "/insurance/lists", &police, &pcsrf, "deaths.csv", &list).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     let changed = app.store.insurance_resident(target.id).await.unwrap();
     assert_eq!(changed.deceased_on.as_deref(), Some("2022-11-20"));
@@ -155,7 +156,7 @@ async fn payment_refused_after_death_and_for_excluded_persons() {
     }
     // A bad list writes nothing and names the line.
     let bad = format!("id_number,group\n{},低保\n110101199003070000,低保\n", rows[0].id_number);
-    let r = upload(&app, "/insurance/lists", &admin, &acsrf, "groups.csv", &bad).await;
+    let r = upload(&app, "/insurance/lists", &civil, &ccsrf, "groups.csv", &bad).await;
     assert_eq!(r.status, StatusCode::OK);
     assert!(r.body.contains("<td class=\"num\">3</td><td>id_number</td>"), "{}", r.body);
     assert_eq!(app.store.insurance_resident(rows[0].id).await.unwrap().list_groups, rows[0].list_groups);
@@ -164,7 +165,7 @@ async fn payment_refused_after_death_and_for_excluded_persons() {
 #[tokio::test]
 async fn group_list_recomputes_what_is_owed() {
     let app = spawn_app_with(true).await;
-    let (admin, csrf) = app.login("admin").await;
+    let (admin, csrf) = app.login("civil").await;
     let rows = village(&app, "水泉镇", "西村").await;
     let fits = |r: &&ResidentRow| r.status == "included" && r.medical_individual_fen == 35_000 && r.groups.is_empty();
     let t = rows.iter().filter(fits).find(|r| r.paid_fen == 0).unwrap().clone();
@@ -259,7 +260,8 @@ async fn statistics_and_exports() {
 #[tokio::test]
 async fn import_reports_bad_rows_and_reimport_changes_nothing() {
     let app = spawn_app_with(false).await;
-    let (admin, csrf) = app.login("admin").await;
+    // 参保登记 is 区人社局's and 区医保局's (六（二）2、六（三）2).
+    let (admin, csrf) = app.login("hrss").await;
     let header = insurance::INPUT_COLUMNS.join(",");
     let csv = format!(
         "{header}\n\
@@ -322,4 +324,32 @@ async fn tax_bureau_records_payments_on_behalf_once() {
     assert!(msg.contains("登记代缴 0 笔"), "{msg}");
     let (commerce, ccsrf) = app.login("commerce").await;
     assert_eq!(app.post_form("/insurance/bulk", &commerce, &form.replace(&csrf, &ccsrf)).await.status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn a_group_list_only_from_the_unit_that_confirms_that_group() {
+    let app = spawn_app_with(true).await;
+    let rows = village(&app, "水泉镇", "西村").await;
+    let t = rows.iter().find(|r| r.status == "included" && r.groups.is_empty() && r.paid_fen == 0).unwrap().clone();
+    let list = |g: &str| format!("id_number,group\n{},{g}\n", t.id_number);
+    // 残疾 is 区残联's list (六（六）, policy/access/duties.toml): not 区民政局's.
+    let (civil, ccsrf) = app.login("civil").await;
+    let r = upload(&app, "/insurance/lists", &civil, &ccsrf, "g.csv", &list("残疾")).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.body.contains("由区残联确认"), "{}", r.body);
+    assert_eq!(app.store.insurance_resident(t.id).await.unwrap(), t, "nothing written");
+    let (disabled, dcsrf) = app.login("disabled").await;
+    let r = upload(&app, "/insurance/lists", &disabled, &dcsrf, "g.csv", &list("低保")).await;
+    assert!(r.body.contains("本单位不能报送"), "{}", r.body);
+    let r = upload(&app, "/insurance/lists", &disabled, &dcsrf, "g.csv", &list("残疾")).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert_eq!(app.store.insurance_resident(t.id).await.unwrap().list_groups, "残疾");
+    // The police provide deaths, not group lists; units with no duty here upload nothing.
+    let (police, pcsrf) = app.login("police").await;
+    let r = upload(&app, "/insurance/lists", &police, &pcsrf, "g.csv", &list("低保")).await;
+    assert!(r.body.contains("本单位不能报送"), "{}", r.body);
+    for who in ["commerce", "fund", "emergency", "tax", "finance", "auditor", "town", "agent"] {
+        let (c, k) = app.login(who).await;
+        assert_eq!(upload(&app, "/insurance/lists", &c, &k, "d.csv", &list("低保")).await.status, StatusCode::FORBIDDEN, "{who}");
+    }
 }

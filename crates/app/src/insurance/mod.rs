@@ -3,6 +3,11 @@
 //! - [`import`]: the resident list (参保登记名单) imported in batches that
 //!   resume after a crash, and the departments' lists parsed; shared by the
 //!   upload page and `shanting import residents`;
+//! - [`roster`]: the roster (征收清册) and a resident, scoped by duty, ID
+//!   numbers masked unless the duty needs them, full ones recorded (查询留痕);
+//! - [`lists`]: the departments' lists, each group's from the unit the
+//!   policy maps to it (六（六）), deaths from the units that provide them;
+//! - [`places`]: reconciliation (钱表相符), publication (公示), statistics;
 //! - [`payments`]: a village agent records a payment for their village
 //!   (五（四）4); 区税务局 records the payments on behalf (代缴) in bulk;
 //!   区税务局, 区人社局 and 区医保局 refund (六（二）6、六（三）6、六（四）2).
@@ -13,7 +18,10 @@
 //! recorded), then writes through the store in one transaction.
 
 pub mod import;
+pub mod lists;
 pub mod payments;
+pub mod places;
+pub mod roster;
 
 use access::Target;
 use insurance::Rules;
