@@ -72,3 +72,19 @@ async fn the_application_list_searches_filters_pages_and_exports() {
     let xlsx = app.get("/subsidy?format=xlsx", &rev).await;
     assert!(xlsx.content_type.unwrap().contains("spreadsheetml"));
 }
+
+#[tokio::test]
+async fn the_audit_log_speaks_chinese_filters_and_exports() {
+    let app = spawn_app_with(true).await;
+    let (admin, _) = app.login("admin").await;
+    let r = app.get("/admin/audit?entity=emergency_warning", &admin).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.body.contains("拟制预警") && r.body.contains("<option value=\"emergency_warning\" selected>预警</option>"), "{}", r.body);
+    assert!(!r.body.contains("{&quot;") && !r.body.contains("emergency_warning #"), "no raw JSON or codes: {}", r.body);
+    assert!(r.body.contains("状态：已批准") || r.body.contains("状态：已提交"), "{}", r.body);
+    let r = app.get("/admin/audit?page=abc", &admin).await;
+    assert_eq!(r.status, StatusCode::OK, "a bad page number is not a framework error");
+    let csv = app.get("/admin/audit?entity=emergency_warning&format=csv", &admin).await;
+    assert!(csv.content_type.unwrap().starts_with("text/csv"));
+    assert!(csv.body.contains("序号,时间,操作人,操作,对象,对象编号,修改前,修改后") && csv.body.contains("拟制预警"), "{}", csv.body);
+}
