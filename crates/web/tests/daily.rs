@@ -88,3 +88,18 @@ async fn the_audit_log_speaks_chinese_filters_and_exports() {
     assert!(csv.content_type.unwrap().starts_with("text/csv"));
     assert!(csv.body.contains("序号,时间,操作人,操作,对象,对象编号,修改前,修改后") && csv.body.contains("拟制预警"), "{}", csv.body);
 }
+
+#[tokio::test]
+async fn the_enterprise_directory_pages_and_exports_and_charts_have_legends() {
+    let app = spawn_app_with(true).await;
+    let (rev, _) = app.login("commerce").await;
+    let r = app.get("/subsidy/enterprises?page=x", &rev).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.body.contains("class=\"pager\"") && r.body.contains("家，第 1 /"), "{}", r.body);
+    let csv = app.get("/subsidy/enterprises?format=csv", &rev).await;
+    assert!(csv.body.contains("企业,统一社会信用代码,镇（街）,联系人"), "{}", csv.body);
+    let t = app.get("/subsidy/targets", &rev).await.body;
+    assert!(t.contains("<g class=\"legend\">") && t.contains("完成进度（%）"), "{t}");
+    let m = app.get("/subsidy/matches", &rev).await.body;
+    assert!(m.contains("href=\"/subsidy/targets\""), "targets linked from the subsidy pages");
+}

@@ -57,7 +57,7 @@ pub(super) async fn budget(
             None => by_article.push((label, yuan, None)),
         }
     }
-    let chart = crate::chart::bars("已承诺扶持资金（按条款）", "元", &by_article);
+    let chart = crate::chart::bars_named("已承诺扶持资金（按条款）", "元", "已承诺金额", &by_article);
     let lines = b
         .lines
         .iter()
