@@ -76,8 +76,8 @@ pub(super) async fn budget(
         year,
         lines,
         chart,
-        committed: b.committed.to_string(),
-        paid: b.paid.to_string(),
+        committed: yuan(b.committed.fen()),
+        paid: yuan(b.paid.fen()),
     }))
 }
 
