@@ -309,6 +309,21 @@ struct Users {
     error: Option<String>,
     msg: Option<String>,
     min_password: usize,
+    /// What was typed into a refused new account (never the password).
+    data: crate::form::FormData,
+}
+
+impl Users {
+    fn v(&self, name: &str) -> &str {
+        self.data.get(name)
+    }
+    /// The role to show chosen: the typed one, else the least (企业用户).
+    fn role_is(&self, code: &str) -> bool {
+        match self.data.get("role") {
+            "" => code == "enterprise",
+            typed => typed == code,
+        }
+    }
 }
 
 #[derive(Deserialize, Default)]
@@ -316,12 +331,18 @@ pub struct UsersQuery {
     msg: Option<String>,
 }
 
-async fn users_page(state: &AppState, s: &crate::auth::Session, error: Option<String>, msg: Option<String>) -> Result<Response, AppError> {
+async fn users_page(
+    state: &AppState,
+    s: &crate::auth::Session,
+    error: Option<String>,
+    msg: Option<String>,
+    data: crate::form::FormData,
+) -> Result<Response, AppError> {
     let users = state.store.accounts().await?;
     let towns = state.district.towns.iter().map(|t| t.name.clone()).collect();
     let page = Page::new("用户管理", Some(s));
     let bad = error.is_some();
-    let mut r = html(&Users { page, users, me: s.user.id, towns, error, msg, min_password: store::password::MIN_CHARS });
+    let mut r = html(&Users { page, users, me: s.user.id, towns, error, msg, min_password: store::password::MIN_CHARS, data });
     if bad {
         *r.status_mut() = axum::http::StatusCode::BAD_REQUEST;
     }
@@ -330,7 +351,7 @@ async fn users_page(state: &AppState, s: &crate::auth::Session, error: Option<St
 
 /// The users page answering 400 with `error` shown above the list.
 pub(crate) async fn users_with_error(state: &AppState, s: &crate::auth::Session, error: String) -> Result<Response, AppError> {
-    users_page(state, s, Some(error), None).await
+    users_page(state, s, Some(error), None, crate::form::FormData::default()).await
 }
 
 pub async fn users(
@@ -339,61 +360,61 @@ pub async fn users(
     Lenient { value: q, .. }: Lenient<UsersQuery>,
 ) -> Result<Response, AppError> {
     s.may(&state, Action::AccountsManage)?;
-    users_page(&state, &s, None, q.msg).await
+    users_page(&state, &s, None, q.msg, crate::form::FormData::default()).await
 }
 
-#[derive(Deserialize)]
-pub struct NewUserForm {
-    username: String,
-    password: String,
-    display_name: String,
-    role: String,
-    department: Option<String>,
-    town: Option<String>,
-    village: Option<String>,
-    enterprise_uscc: Option<String>,
+fn opt(s: &str) -> Option<String> {
+    Some(s.trim().to_string()).filter(|x| !x.is_empty())
 }
 
-fn opt(s: Option<String>) -> Option<String> {
-    s.map(|x| x.trim().to_string()).filter(|x| !x.is_empty())
-}
-
-pub async fn create_user(
-    State(state): State<AppState>,
-    Authed(s): Authed,
-    axum::Form(f): axum::Form<NewUserForm>,
-) -> Result<Response, AppError> {
-    s.may(&state, Action::AccountsManage)?;
-    let role = Role::parse(&f.role).ok_or_else(|| AppError::BadRequest(format!("角色 {} 无效", f.role)))?;
-    let uscc = opt(f.enterprise_uscc);
+/// The new account a form describes, or why not (in Chinese).
+fn new_user(state: &AppState, f: &crate::form::FormData) -> Result<NewUser, String> {
+    let role = Role::parse(f.get("role")).ok_or_else(|| format!("角色“{}”无效", kernel::echo(f.get("role"))))?;
+    let uscc = opt(f.get("enterprise_uscc"));
     if let Some(c) = &uscc {
-        kernel::CreditCode::parse(c).map_err(|e| AppError::BadRequest(format!("企业统一社会信用代码：{e}")))?;
+        kernel::CreditCode::parse(c).map_err(|e| format!("企业统一社会信用代码：{e}"))?;
     }
-    let town = opt(f.town);
+    let town = opt(f.get("town"));
     if let Some(t) = &town
         && !state.district.is_town(t)
     {
-        return Err(AppError::BadRequest(format!("镇（街）“{t}”不是本区的镇（街）")));
+        return Err(format!("镇（街）“{}”不是本区的镇（街）", kernel::echo(t)));
     }
-    let department = opt(f.department);
+    let department = opt(f.get("department"));
     if let Some(d) = &department
         && state.district.department(d).is_none()
     {
-        return Err(AppError::BadRequest(format!("部门“{d}”不在部门名录中")));
+        return Err(format!("部门“{}”不在部门名录中", kernel::echo(d)));
     }
-    let nu = NewUser {
-        username: f.username.trim().into(),
-        password: f.password,
-        display_name: f.display_name.trim().into(),
+    Ok(NewUser {
+        username: f.get("username").trim().into(),
+        password: f.get("password").to_string(),
+        display_name: f.get("display_name").trim().into(),
         role,
         department,
         town,
-        village: opt(f.village),
+        village: opt(f.get("village")),
         enterprise_uscc: uscc,
+    })
+}
+
+pub async fn create_user(State(state): State<AppState>, Authed(s): Authed, f: crate::form::FormData) -> Result<Response, AppError> {
+    s.may(&state, Action::AccountsManage)?;
+    let outcome = match new_user(&state, &f) {
+        Ok(nu) => state.store.create_user(&s.user.username, &nu).await.map(|_| ()).map_err(|e| e.to_string()),
+        Err(m) => Err(m),
     };
-    match state.store.create_user(&s.user.username, &nu).await {
-        Ok(_) => Ok(Redirect::to("/admin/users").into_response()),
-        Err(e) => users_with_error(&state, &s, e.to_string()).await,
+    match outcome {
+        Ok(()) => Ok(Redirect::to("/admin/users").into_response()),
+        Err(message) => {
+            // Everything typed comes back but the password.
+            let kept = crate::form::FormData::from_pairs(
+                ["username", "display_name", "role", "department", "town", "village", "enterprise_uscc"]
+                    .iter()
+                    .map(|k| (k.to_string(), f.get(k).to_string())),
+            );
+            users_page(&state, &s, Some(message), None, kept).await
+        }
     }
 }
 

@@ -103,3 +103,26 @@ async fn the_enterprise_directory_pages_and_exports_and_charts_have_legends() {
     let m = app.get("/subsidy/matches", &rev).await.body;
     assert!(m.contains("href=\"/subsidy/targets\""), "targets linked from the subsidy pages");
 }
+
+#[tokio::test]
+async fn a_refused_new_account_keeps_what_was_typed_but_the_password() {
+    let app = spawn_app_with(false).await;
+    let (admin, csrf) = app.login("admin").await;
+    let page = app.get("/admin/users", &admin).await.body;
+    assert!(page.contains("<option value=\"enterprise\" selected>企业用户</option>"), "the least role by default");
+    let body = enc(&[
+        ("csrf", &csrf),
+        ("username", "zhangsan"),
+        ("display_name", "张三"),
+        ("password", "a-long-enough-secret-9"),
+        ("role", "town"),
+        ("town", "不存在镇"),
+        ("village", "某村"),
+    ]);
+    let r = app.post_form("/admin/users", &admin, &body).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(r.body.contains("不是本区的镇（街）"), "{}", r.body);
+    assert!(r.body.contains("value=\"zhangsan\"") && r.body.contains("value=\"张三\"") && r.body.contains("value=\"某村\""), "{}", r.body);
+    assert!(r.body.contains("<option value=\"town\" selected>"), "the typed role kept");
+    assert!(!r.body.contains("a-long-enough-secret-9"), "never the password");
+}
