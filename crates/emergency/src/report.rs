@@ -288,7 +288,8 @@ pub fn assess(rules: &Rules, report: &InformationReport) -> Assessment {
     trace.push(if missing.is_empty() {
         content.applied("报告要素齐全")
     } else {
-        let names: Vec<String> = missing.iter().map(|f| format!("{}（{}）", f.label, f.name)).collect();
+        // People read the labels; the field names stay in `missing_fields`.
+        let names: Vec<String> = missing.iter().map(|f| f.label.clone()).collect();
         content.applied(format!("缺少{}项，须补报：{}", missing.len(), names.join("、")))
     });
 

@@ -349,6 +349,21 @@ struct Users {
     error: Option<String>,
     msg: Option<String>,
     min_password: usize,
+    /// What was typed into a refused new account (never the password).
+    data: crate::form::FormData,
+}
+
+impl Users {
+    fn v(&self, name: &str) -> &str {
+        self.data.get(name)
+    }
+    /// The role to show chosen: the typed one, else the least (企业用户).
+    fn role_is(&self, code: &str) -> bool {
+        match self.data.get("role") {
+            "" => code == "enterprise",
+            typed => typed == code,
+        }
+    }
 }
 
 #[derive(Deserialize, Default)]
@@ -356,12 +371,18 @@ pub struct UsersQuery {
     msg: Option<String>,
 }
 
-async fn users_page(state: &AppState, s: &crate::auth::Session, error: Option<String>, msg: Option<String>) -> Result<Response, AppError> {
+async fn users_page(
+    state: &AppState,
+    s: &crate::auth::Session,
+    error: Option<String>,
+    msg: Option<String>,
+    data: crate::form::FormData,
+) -> Result<Response, AppError> {
     let users = state.store.accounts().await?;
     let towns = state.district.towns.iter().map(|t| t.name.clone()).collect();
     let page = Page::new("用户管理", Some(s));
     let bad = error.is_some();
-    let mut r = html(&Users { page, users, me: s.user.id, towns, error, msg, min_password: store::password::MIN_CHARS });
+    let mut r = html(&Users { page, users, me: s.user.id, towns, error, msg, min_password: store::password::MIN_CHARS, data });
     if bad {
         *r.status_mut() = axum::http::StatusCode::BAD_REQUEST;
     }
@@ -370,7 +391,7 @@ async fn users_page(state: &AppState, s: &crate::auth::Session, error: Option<St
 
 /// The users page answering 400 with `error` shown above the list.
 pub(crate) async fn users_with_error(state: &AppState, s: &crate::auth::Session, error: String) -> Result<Response, AppError> {
-    users_page(state, s, Some(error), None).await
+    users_page(state, s, Some(error), None, crate::form::FormData::default()).await
 }
 
 pub async fn users(
@@ -379,61 +400,61 @@ pub async fn users(
     Lenient { value: q, .. }: Lenient<UsersQuery>,
 ) -> Result<Response, AppError> {
     s.may(&state, Action::AccountsManage)?;
-    users_page(&state, &s, None, q.msg).await
+    users_page(&state, &s, None, q.msg, crate::form::FormData::default()).await
 }
 
-#[derive(Deserialize)]
-pub struct NewUserForm {
-    username: String,
-    password: String,
-    display_name: String,
-    role: String,
-    department: Option<String>,
-    town: Option<String>,
-    village: Option<String>,
-    enterprise_uscc: Option<String>,
+fn opt(s: &str) -> Option<String> {
+    Some(s.trim().to_string()).filter(|x| !x.is_empty())
 }
 
-fn opt(s: Option<String>) -> Option<String> {
-    s.map(|x| x.trim().to_string()).filter(|x| !x.is_empty())
-}
-
-pub async fn create_user(
-    State(state): State<AppState>,
-    Authed(s): Authed,
-    axum::Form(f): axum::Form<NewUserForm>,
-) -> Result<Response, AppError> {
-    s.may(&state, Action::AccountsManage)?;
-    let role = Role::parse(&f.role).ok_or_else(|| AppError::BadRequest(format!("角色 {} 无效", f.role)))?;
-    let uscc = opt(f.enterprise_uscc);
+/// The new account a form describes, or why not (in Chinese).
+fn new_user(state: &AppState, f: &crate::form::FormData) -> Result<NewUser, String> {
+    let role = Role::parse(f.get("role")).ok_or_else(|| format!("角色“{}”无效", kernel::echo(f.get("role"))))?;
+    let uscc = opt(f.get("enterprise_uscc"));
     if let Some(c) = &uscc {
-        kernel::CreditCode::parse(c).map_err(|e| AppError::BadRequest(format!("企业统一社会信用代码：{e}")))?;
+        kernel::CreditCode::parse(c).map_err(|e| format!("企业统一社会信用代码：{e}"))?;
     }
-    let town = opt(f.town);
+    let town = opt(f.get("town"));
     if let Some(t) = &town
         && !state.district.is_town(t)
     {
-        return Err(AppError::BadRequest(format!("镇（街）“{t}”不是本区的镇（街）")));
+        return Err(format!("镇（街）“{}”不是本区的镇（街）", kernel::echo(t)));
     }
-    let department = opt(f.department);
+    let department = opt(f.get("department"));
     if let Some(d) = &department
         && state.district.department(d).is_none()
     {
-        return Err(AppError::BadRequest(format!("部门“{d}”不在部门名录中")));
+        return Err(format!("部门“{}”不在部门名录中", kernel::echo(d)));
     }
-    let nu = NewUser {
-        username: f.username.trim().into(),
-        password: f.password,
-        display_name: f.display_name.trim().into(),
+    Ok(NewUser {
+        username: f.get("username").trim().into(),
+        password: f.get("password").to_string(),
+        display_name: f.get("display_name").trim().into(),
         role,
         department,
         town,
-        village: opt(f.village),
+        village: opt(f.get("village")),
         enterprise_uscc: uscc,
+    })
+}
+
+pub async fn create_user(State(state): State<AppState>, Authed(s): Authed, f: crate::form::FormData) -> Result<Response, AppError> {
+    s.may(&state, Action::AccountsManage)?;
+    let outcome = match new_user(&state, &f) {
+        Ok(nu) => state.store.create_user(&s.user.username, &nu).await.map(|_| ()).map_err(|e| e.to_string()),
+        Err(m) => Err(m),
     };
-    match state.store.create_user(&s.user.username, &nu).await {
-        Ok(_) => Ok(Redirect::to("/admin/users").into_response()),
-        Err(e) => users_with_error(&state, &s, e.to_string()).await,
+    match outcome {
+        Ok(()) => Ok(Redirect::to("/admin/users").into_response()),
+        Err(message) => {
+            // Everything typed comes back but the password.
+            let kept = crate::form::FormData::from_pairs(
+                ["username", "display_name", "role", "department", "town", "village", "enterprise_uscc"]
+                    .iter()
+                    .map(|k| (k.to_string(), f.get(k).to_string())),
+            );
+            users_page(&state, &s, Some(message), None, kept).await
+        }
     }
 }
 
@@ -444,6 +465,241 @@ pub struct AuditQuery {
     action: Option<String>,
     q: Option<String>,
     page: Option<i64>,
+    /// `csv` or `xlsx`: the filtered entries as a file.
+    format: Option<String>,
+}
+
+/// 审计日志's operations by their Chinese names (the codes the store writes).
+const AUDIT_ACTIONS: &[(&str, &str)] = &[
+    ("create", "新建"),
+    ("update", "修改"),
+    ("edit", "修改"),
+    ("disable", "停用"),
+    ("enable", "启用"),
+    ("password", "重置密码"),
+    ("seed", "初始化"),
+    ("import", "导入"),
+    ("upload", "上传"),
+    ("declare", "申报数据"),
+    ("save", "保存草稿"),
+    ("submit", "提交"),
+    ("submitted", "提交"),
+    ("start", "开始审核"),
+    ("under_review", "开始审核"),
+    ("approve", "批准"),
+    ("approved", "批准"),
+    ("return", "退回修改"),
+    ("returned", "退回修改"),
+    ("reject", "不予支持"),
+    ("rejected", "不予支持"),
+    ("pay", "拨付"),
+    ("paid", "拨付"),
+    ("clawback", "追回"),
+    ("record_actual", "填报目标实际值"),
+    ("report", "报送信息"),
+    ("follow_up", "续报"),
+    ("set_level", "决定响应级别"),
+    ("open_command_post", "成立现场指挥部"),
+    ("set_group", "调整工作组"),
+    ("tick_measure", "落实措施"),
+    ("release", "发布信息"),
+    ("report_to_city", "报告市政府"),
+    ("request_emergency_state", "请求宣布紧急状态"),
+    ("assign_resource", "调用应急资源"),
+    ("assign_measure", "指定落实单位"),
+    ("end", "宣布应急结束"),
+    ("recovery", "善后和恢复重建"),
+    ("draft", "拟制预警"),
+    ("issued", "发布预警"),
+    ("adjusted", "调整预警"),
+    ("lifted", "解除预警"),
+    ("add_resource", "登记应急资源"),
+    ("add_plan", "登记预案"),
+    ("file_plan", "预案备案"),
+    ("plan_drill", "登记演练"),
+    ("plan_revision", "登记修订"),
+    ("propose", "提议召开会议"),
+    ("stage", "会议环节"),
+    ("attendance", "登记出席"),
+    ("votes", "登记表决"),
+    ("change_representative", "更换成员单位代表"),
+    ("import_batch", "导入一批"),
+    ("import_finish", "导入完成"),
+    ("record_payment", "登记缴费"),
+    ("record_bulk_payments", "批量登记缴费"),
+    ("seed_payments", "初始化缴费"),
+    ("refund_payment", "退费"),
+    ("publish_roster", "公示名单"),
+];
+
+/// The kinds of object in the log by their Chinese names.
+const AUDIT_ENTITIES: &[(&str, &str)] = &[
+    ("user", "用户账号"),
+    ("reference", "参考数据"),
+    ("villages", "村（居）名单"),
+    ("enterprise", "电商企业"),
+    ("subsidy_declaration", "申报数据"),
+    ("subsidy_document", "证明材料"),
+    ("subsidy_application", "扶持资金申请"),
+    ("subsidy_award", "扶持奖励"),
+    ("subsidy_target", "发展目标"),
+    ("emergency_incident", "突发事件"),
+    ("emergency_warning", "预警"),
+    ("emergency_resource", "应急资源"),
+    ("emergency_plan", "应急预案"),
+    ("meeting", "联席会议"),
+    ("meeting_item", "会议议题"),
+    ("meeting_unit", "成员单位"),
+    ("meeting_units", "成员单位名单"),
+    ("meeting_material", "会议材料"),
+    ("insurance_residents", "参保人员名单"),
+    ("insurance_resident", "参保人员"),
+    ("insurance_payment", "缴费记录"),
+    ("insurance_job", "导入任务"),
+    ("insurance_publication", "公示"),
+];
+
+/// States and other codes in the recorded values, by their labels.
+const AUDIT_VALUES: &[(&str, &str)] = &[
+    ("draft", "草稿"),
+    ("submitted", "已提交"),
+    ("under_review", "审核中"),
+    ("approved", "已批准"),
+    ("returned", "退回修改"),
+    ("rejected", "不予支持"),
+    ("paid", "已拨付"),
+    ("issued", "已发布"),
+    ("adjusted", "已调整"),
+    ("lifted", "已解除"),
+    ("active", "进行中"),
+    ("ended", "已结束"),
+    ("present", "出席"),
+    ("proxy", "委托出席"),
+    ("absent", "缺席"),
+    ("Alert", "发布"),
+    ("Update", "更新"),
+    ("Cancel", "解除"),
+];
+
+/// Field names in the recorded changes, as people call them.
+const AUDIT_KEYS: &[(&str, &str)] = &[
+    ("state", "状态"),
+    ("status", "状态"),
+    ("stage", "环节"),
+    ("level", "级别"),
+    ("note", "意见"),
+    ("reason", "理由"),
+    ("amount", "金额"),
+    ("identifier", "消息标识"),
+    ("msg_type", "消息类型"),
+    ("references", "引用"),
+    ("username", "用户名"),
+    ("display_name", "姓名"),
+    ("role", "角色"),
+    ("department", "部门"),
+    ("town", "镇（街）"),
+    ("village", "村（居）"),
+    ("name", "名称"),
+    ("title", "标题"),
+    ("headline", "标题"),
+    ("filename", "文件名"),
+    ("size", "大小（字节）"),
+    ("year", "年度"),
+    ("uscc", "统一社会信用代码"),
+    ("active", "启用"),
+    ("paid_on", "拨付日期"),
+    ("sent_on", "送达日期"),
+    ("meeting_date", "会议日期"),
+    ("person", "代表"),
+    ("post", "职务"),
+    ("unit", "单位"),
+    ("summary", "总结"),
+    ("count", "数量"),
+    ("rows", "行数"),
+];
+
+fn label_of<'a>(table: &'a [(&'a str, &'a str)], code: &'a str) -> &'a str {
+    table.iter().find(|(c, _)| *c == code).map(|(_, l)| *l).unwrap_or(code)
+}
+
+/// A recorded change as text people read: `状态：已提交；意见：…`, nested
+/// values flattened, codes of states shown by their labels where known.
+fn readable(json: Option<&str>) -> String {
+    let Some(text) = json else { return String::new() };
+    let Ok(v) = serde_json::from_str::<serde_json::Value>(text) else { return kernel::clip(text, 400).into_owned() };
+    let out = match &v {
+        serde_json::Value::Object(m) => m
+            .iter()
+            .filter(|(_, x)| !x.is_null())
+            .map(|(k, x)| format!("{}：{}", label_of(AUDIT_KEYS, k), value_text(x)))
+            .collect::<Vec<_>>()
+            .join("；"),
+        other => value_text(other),
+    };
+    kernel::clip(&out, 400).into_owned()
+}
+
+fn value_text(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::String(s) => label_of(AUDIT_VALUES, s).to_string(),
+        serde_json::Value::Bool(b) => if *b { "是" } else { "否" }.to_string(),
+        serde_json::Value::Array(a) => a.iter().map(value_text).collect::<Vec<_>>().join("、"),
+        serde_json::Value::Object(m) => m
+            .iter()
+            .filter(|(_, x)| !x.is_null())
+            .map(|(k, x)| format!("{}={}", label_of(AUDIT_KEYS, k), value_text(x)))
+            .collect::<Vec<_>>()
+            .join("，"),
+        other => other.to_string(),
+    }
+}
+
+/// One entry of the log as the page shows it.
+pub struct AuditRow {
+    seq: i64,
+    at: String,
+    actor: String,
+    action: String,
+    entity: String,
+    entity_id: String,
+    before: String,
+    after: String,
+}
+
+impl From<AuditEntry> for AuditRow {
+    fn from(e: AuditEntry) -> AuditRow {
+        AuditRow {
+            seq: e.seq,
+            at: crate::display::time(&e.at),
+            action: label_of(AUDIT_ACTIONS, &e.action).to_string(),
+            entity: label_of(AUDIT_ENTITIES, &e.entity).to_string(),
+            entity_id: e.entity_id,
+            before: readable(e.before_json.as_deref()),
+            after: readable(e.after_json.as_deref()),
+            actor: e.actor,
+        }
+    }
+}
+
+/// An option of a filter: its code, its label, whether chosen.
+pub struct FilterOption {
+    code: &'static str,
+    label: &'static str,
+    selected: bool,
+}
+
+fn options(table: &[(&'static str, &'static str)], chosen: Option<&str>) -> Vec<FilterOption> {
+    let mut seen: Vec<&str> = Vec::new();
+    table
+        .iter()
+        .filter(|(_, l)| {
+            // One option per label (提交 is written as `submit` and `submitted`).
+            let fresh = !seen.contains(l);
+            seen.push(l);
+            fresh
+        })
+        .map(|(c, l)| FilterOption { code: c, label: l, selected: chosen == Some(*c) })
+        .collect()
 }
 
 #[derive(Template)]
@@ -451,9 +707,13 @@ pub struct AuditQuery {
 struct Audit {
     page: Page,
     f: AuditQuery,
-    entries: Vec<AuditEntry>,
+    entries: Vec<AuditRow>,
     pager: Pager,
     verify: String,
+    actions: Vec<FilterOption>,
+    entities: Vec<FilterOption>,
+    /// The filters without the page, for the export links.
+    query: String,
 }
 
 pub async fn audit(
@@ -463,22 +723,69 @@ pub async fn audit(
 ) -> Result<Response, AppError> {
     s.may(&state, Action::AuditRead)?;
     const PER: i64 = 50;
+    const EXPORT_MAX: i64 = 100_000;
+    let export = q.format.clone().filter(|f| f == "csv" || f == "xlsx");
     let page_no = q.page.unwrap_or(1).max(1);
+    let nonempty = |v: &Option<String>| v.clone().filter(|x| !x.trim().is_empty());
+    // The action filter names every code that reads the same (提交: submit, submitted).
     let filter = AuditFilter {
-        actor: q.actor.clone(),
-        entity: q.entity.clone(),
-        action: q.action.clone(),
-        text: q.q.clone(),
-        limit: PER,
-        offset: (page_no - 1) * PER,
+        actor: nonempty(&q.actor),
+        entity: nonempty(&q.entity),
+        action: nonempty(&q.action),
+        text: nonempty(&q.q),
+        limit: if export.is_some() { EXPORT_MAX } else { PER },
+        offset: if export.is_some() { 0 } else { (page_no - 1) * PER },
     };
     let (entries, total) = state.store.audit_entries(&filter).await?;
+    let rows: Vec<AuditRow> = entries.into_iter().map(AuditRow::from).collect();
+    if let Some(format) = export {
+        use crate::export::Cell;
+        let headers = ["序号", "时间", "操作人", "操作", "对象", "对象编号", "修改前", "修改后"];
+        let cells: Vec<Vec<Cell>> = rows
+            .iter()
+            .map(|r| {
+                vec![
+                    Cell::Int(r.seq),
+                    Cell::Text(r.at.clone()),
+                    Cell::Text(r.actor.clone()),
+                    Cell::Text(r.action.clone()),
+                    Cell::Text(r.entity.clone()),
+                    Cell::Text(r.entity_id.clone()),
+                    Cell::Text(r.before.clone()),
+                    Cell::Text(r.after.clone()),
+                ]
+            })
+            .collect();
+        return Ok(if format == "xlsx" {
+            crate::export::xlsx_response("审计日志.xlsx", "审计日志", &headers, &cells)
+        } else {
+            crate::export::csv_response("审计日志.csv", &headers, &cells)
+        });
+    }
     let enc = |v: &Option<String>| form_urlencoded::byte_serialize(v.as_deref().unwrap_or("").as_bytes()).collect::<String>();
-    let base = format!("/admin/audit?actor={}&entity={}&action={}&q={}&", enc(&q.actor), enc(&q.entity), enc(&q.action), enc(&q.q));
-    let pager = Pager::new(total, page_no, PER, base);
+    let query = format!("actor={}&entity={}&action={}&q={}", enc(&q.actor), enc(&q.entity), enc(&q.action), enc(&q.q));
+    let pager = Pager::new(total, page_no, PER, format!("/admin/audit?{query}&"));
     let verify = match state.store.verify_audit().await? {
-        store::VerifyReport::Intact { entries } => format!("哈希链完整（{entries} 条）"),
+        store::VerifyReport::Intact { entries } => format!("哈希链完整（{} 条）", crate::display::grouped(entries)),
         store::VerifyReport::Broken { seq, reason } => format!("哈希链在第 {seq} 条断裂：{reason}"),
     };
-    Ok(html(&Audit { page: Page::new("审计日志", Some(&s)), f: q, entries, pager, verify }))
+    let actions = options(AUDIT_ACTIONS, q.action.as_deref());
+    let entities = options(AUDIT_ENTITIES, q.entity.as_deref());
+    Ok(html(&Audit { page: Page::new("审计日志", Some(&s)), f: q, entries: rows, pager, verify, actions, entities, query }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_log_speaks_chinese() {
+        assert_eq!(label_of(AUDIT_ACTIONS, "refund_payment"), "退费");
+        assert_eq!(label_of(AUDIT_ENTITIES, "emergency_warning"), "预警");
+        assert_eq!(label_of(AUDIT_ACTIONS, "unknown_code"), "unknown_code");
+        assert_eq!(readable(Some(r#"{"state":"submitted","level":2}"#)), "级别：2；状态：已提交");
+        assert_eq!(readable(Some(r#"{"active":false}"#)), "启用：否");
+        assert_eq!(readable(None), "");
+        assert_eq!(readable(Some("not json")), "not json");
+    }
 }

@@ -72,3 +72,57 @@ async fn the_application_list_searches_filters_pages_and_exports() {
     let xlsx = app.get("/subsidy?format=xlsx", &rev).await;
     assert!(xlsx.content_type.unwrap().contains("spreadsheetml"));
 }
+
+#[tokio::test]
+async fn the_audit_log_speaks_chinese_filters_and_exports() {
+    let app = spawn_app_with(true).await;
+    let (admin, _) = app.login("admin").await;
+    let r = app.get("/admin/audit?entity=emergency_warning", &admin).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.body.contains("拟制预警") && r.body.contains("<option value=\"emergency_warning\" selected>预警</option>"), "{}", r.body);
+    assert!(!r.body.contains("{&quot;") && !r.body.contains("emergency_warning #"), "no raw JSON or codes: {}", r.body);
+    assert!(r.body.contains("状态：已批准") || r.body.contains("状态：已提交"), "{}", r.body);
+    let r = app.get("/admin/audit?page=abc", &admin).await;
+    assert_eq!(r.status, StatusCode::OK, "a bad page number is not a framework error");
+    let csv = app.get("/admin/audit?entity=emergency_warning&format=csv", &admin).await;
+    assert!(csv.content_type.unwrap().starts_with("text/csv"));
+    assert!(csv.body.contains("序号,时间,操作人,操作,对象,对象编号,修改前,修改后") && csv.body.contains("拟制预警"), "{}", csv.body);
+}
+
+#[tokio::test]
+async fn the_enterprise_directory_pages_and_exports_and_charts_have_legends() {
+    let app = spawn_app_with(true).await;
+    let (rev, _) = app.login("commerce").await;
+    let r = app.get("/subsidy/enterprises?page=x", &rev).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.body.contains("class=\"pager\"") && r.body.contains("家，第 1 /"), "{}", r.body);
+    let csv = app.get("/subsidy/enterprises?format=csv", &rev).await;
+    assert!(csv.body.contains("企业,统一社会信用代码,镇（街）,联系人"), "{}", csv.body);
+    let t = app.get("/subsidy/targets", &rev).await.body;
+    assert!(t.contains("<g class=\"legend\">") && t.contains("完成进度（%）"), "{t}");
+    let m = app.get("/subsidy/matches", &rev).await.body;
+    assert!(m.contains("href=\"/subsidy/targets\""), "targets linked from the subsidy pages");
+}
+
+#[tokio::test]
+async fn a_refused_new_account_keeps_what_was_typed_but_the_password() {
+    let app = spawn_app_with(false).await;
+    let (admin, csrf) = app.login("admin").await;
+    let page = app.get("/admin/users", &admin).await.body;
+    assert!(page.contains("<option value=\"enterprise\" selected>企业用户</option>"), "the least role by default");
+    let body = enc(&[
+        ("csrf", &csrf),
+        ("username", "zhangsan"),
+        ("display_name", "张三"),
+        ("password", "a-long-enough-secret-9"),
+        ("role", "town"),
+        ("town", "不存在镇"),
+        ("village", "某村"),
+    ]);
+    let r = app.post_form("/admin/users", &admin, &body).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(r.body.contains("不是本区的镇（街）"), "{}", r.body);
+    assert!(r.body.contains("value=\"zhangsan\"") && r.body.contains("value=\"张三\"") && r.body.contains("value=\"某村\""), "{}", r.body);
+    assert!(r.body.contains("<option value=\"town\" selected>"), "the typed role kept");
+    assert!(!r.body.contains("a-long-enough-secret-9"), "never the password");
+}

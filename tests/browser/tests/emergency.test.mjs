@@ -19,6 +19,7 @@ test('a town report goes through levels, command post, measures and the end', as
   const title = `浏览器测试冒顶事故${Date.now()}`;
   // The emergency bureau watches the live board.
   const bureau = await loginAs(browser, 'emergency');
+  bureau.page.on('dialog', (d) => d.accept()); // 宣布应急结束 asks first
   await bureau.page.goto(`${BASE}/emergency/board`);
   await bureau.page.waitForSelector('#board-table');
 
@@ -45,6 +46,7 @@ test('a town report goes through levels, command post, measures and the end', as
 
   // 区政府 decides level Ⅱ.
   const admin = await loginAs(browser, 'admin');
+  admin.page.on('dialog', (d) => d.accept());
   await admin.page.goto(url);
   await admin.page.selectOption('#level-form select[name=level]', 'II');
   await admin.page.fill('#level-form input[name=reason]', '事故可能扩大，提高至Ⅱ级响应');

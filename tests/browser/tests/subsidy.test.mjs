@@ -31,7 +31,7 @@ test('declare, submit, review, approve, budget, decision', async () => {
   await p.fill('input[name="express.parcels"]', '260000');
   await p.fill('input[name="express.online_sales_yuan"]', '62000000');
   await submit(p, '#save');
-  assert.equal(await p.textContent('#assessment-total'), '418000.00', 'the worked example: 418,000 yuan');
+  assert.equal(await p.textContent('#assessment-total'), '418,000.00', 'the worked example: 418,000 yuan');
   await submit(p, '#submit-application');
   assert.match(await p.textContent('#application-status'), /已提交/);
   const appUrl = p.url();
@@ -46,12 +46,12 @@ test('declare, submit, review, approve, budget, decision', async () => {
   assert.match(await rev.page.textContent('#application-status'), /已批准/);
   assert.equal(await rev.page.$('#pay'), null, 'payment is the finance bureau\'s duty');
   await rev.page.goto(`${BASE}/subsidy/budget?year=2024`);
-  assert.equal(await rev.page.textContent('#budget-committed'), '418000.00');
+  assert.equal(await rev.page.textContent('#budget-committed'), '418,000.00');
   assert.match(await rev.page.textContent('#budget'), /第3条/);
 
   await ent.page.goto(appUrl);
   assert.match(await ent.page.textContent('#application-status'), /已批准/);
-  assert.match(await ent.page.textContent('#awards'), /360000\.00/);
+  assert.match(await ent.page.textContent('#awards'), /360,000\.00/);
 
   const fin = await loginAs(browser, 'finance');
   fin.page.on('dialog', (d) => d.accept());
@@ -59,7 +59,7 @@ test('declare, submit, review, approve, budget, decision', async () => {
   await submit(fin.page, '#pay');
   assert.match(await fin.page.textContent('#application-status'), /已拨付/);
   await fin.page.goto(`${BASE}/subsidy/budget?year=2024`);
-  assert.equal(await fin.page.textContent('#budget-paid'), '418000.00');
+  assert.equal(await fin.page.textContent('#budget-paid'), '418,000.00');
   await ent.context.close();
   await rev.context.close();
   await fin.context.close();

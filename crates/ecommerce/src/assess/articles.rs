@@ -50,7 +50,7 @@ fn pct(r: Ratio) -> String {
 pub(super) fn art1(r: &Rules, a: &Applicant, full: bool) -> Decision {
     let mut d = Decision::new(1, full);
     let Some(p) = &a.park else {
-        return d.absent("未申报园区（park）情况：不是电商综合体运营单位");
+        return d.absent("未申报园区情况：不是电商综合体运营单位");
     };
     let s = Step::new(&r.citations.articles[0], "第1条 支持电子商务产业园区建设");
     let net = a.net_tax_yuan.unwrap_or(Money::ZERO);
@@ -94,7 +94,7 @@ pub(super) fn art1(r: &Rules, a: &Applicant, full: bool) -> Decision {
 pub(super) fn art2(r: &Rules, a: &Applicant, full: bool) -> Decision {
     let mut d = Decision::new(2, full);
     let Some(p) = &a.park else {
-        return d.absent("未申报园区（park）情况：不是电商综合体运营单位");
+        return d.absent("未申报园区情况：不是电商综合体运营单位");
     };
     let s = Step::new(&r.citations.articles[1], "第2条 鼓励电商园区提质增效");
     let s = if full {
@@ -127,7 +127,7 @@ pub(super) fn art2(r: &Rules, a: &Applicant, full: bool) -> Decision {
 /// 入驻3年期内: the entry year and the following `entry_window_years − 1` years (reading).
 fn within_entry_window(r: &Rules, a: &Applicant, d: &mut Decision) {
     match a.entered_on {
-        None => d.no("未申报入驻日期（entered_on），无法判断是否在入驻3年期内"),
+        None => d.no("未申报入驻日期，无法判断是否在入驻3年期内"),
         Some(e) => {
             let first = i32::from(e.year());
             let last = first + r.entry_window_years as i32 - 1;
@@ -143,7 +143,7 @@ fn within_entry_window(r: &Rules, a: &Applicant, d: &mut Decision) {
 pub(super) fn art3(r: &Rules, a: &Applicant, full: bool) -> Decision {
     let mut d = Decision::new(3, full);
     let Some(retail) = a.online_retail_yuan else {
-        return d.absent("未申报年度网络零售额（online_retail_yuan）");
+        return d.absent("未申报年度网络零售额");
     };
     let s = Step::new(&r.citations.articles[2], "第3条 鼓励电商企业做大做强");
     let net = a.net_tax_yuan.unwrap_or(Money::ZERO);
@@ -167,7 +167,7 @@ pub(super) fn art3(r: &Rules, a: &Applicant, full: bool) -> Decision {
     }
     within_entry_window(r, a, &mut d);
     match a.online_retail_prev_yuan {
-        None => d.no("未申报上年网络零售额（online_retail_prev_yuan），无法判断同比增长"),
+        None => d.no("未申报上年网络零售额，无法判断同比增长"),
         Some(prev) if retail <= prev => {
             d.no(format!("网络零售额{}未比上年{}同比增长", retail.chinese(), prev.chinese()));
         }
@@ -201,7 +201,7 @@ pub(super) fn art3(r: &Rules, a: &Applicant, full: bool) -> Decision {
 pub(super) fn art4(r: &Rules, a: &Applicant, full: bool) -> Decision {
     let mut d = Decision::new(4, full);
     let Some(f) = &a.platform_fees else {
-        return d.absent("未申报第三方平台服务费（platform_fees）");
+        return d.absent("未申报第三方平台服务费");
     };
     let s = Step::new(&r.citations.articles[3], "第4条 支持电商主体培育");
     let s = if full {
@@ -244,7 +244,7 @@ pub(super) fn art5(r: &Rules, a: &Applicant, full: bool) -> Decision {
     let mut d = Decision::new(5, full);
     let cite = &r.citations.articles[4];
     let Some(p) = &a.platform else {
-        return d.absent("未申报电商平台（platform）情况");
+        return d.absent("未申报电商平台情况");
     };
     let s = Step::new(cite, "第5条 扶持电商平台入驻");
     if p.live_platform_hq {
@@ -325,7 +325,7 @@ pub(super) fn art5(r: &Rules, a: &Applicant, full: bool) -> Decision {
 pub(super) fn art6(r: &Rules, a: &Applicant, full: bool) -> Decision {
     let mut d = Decision::new(6, full);
     let Some(b) = &a.live_base else {
-        return d.absent("未申报直播基地（live_base）情况");
+        return d.absent("未申报直播基地情况");
     };
     let s = Step::new(&r.citations.articles[5], "第6条 直播基地入驻扶持");
     let s = if full {
@@ -366,7 +366,7 @@ pub(super) fn art6(r: &Rules, a: &Applicant, full: bool) -> Decision {
 pub(super) fn art7(r: &Rules, a: &Applicant, full: bool) -> Decision {
     let mut d = Decision::new(7, full);
     let Some(t) = &a.training else {
-        return d.absent("未申报直播培训机构（training）情况");
+        return d.absent("未申报直播培训机构情况");
     };
     let s = Step::new(&r.citations.articles[6], "第7条 直播培训机构入驻扶持");
     let s = if full {
@@ -406,7 +406,7 @@ pub(super) fn art8(r: &Rules, a: &Applicant, full: bool) -> Decision {
     let mut d = Decision::new(8, full);
     let cite = &r.citations.articles[7];
     let Some(sp) = &a.service_provider else {
-        return d.absent("未申报第三方服务企业（service_provider）情况");
+        return d.absent("未申报第三方服务企业情况");
     };
     let s = Step::new(cite, "第8条 第三方服务企业入驻扶持");
     let net = a.net_tax_yuan.unwrap_or(Money::ZERO);
@@ -466,7 +466,7 @@ pub(super) fn art8(r: &Rules, a: &Applicant, full: bool) -> Decision {
 pub(super) fn art9(r: &Rules, a: &Applicant, full: bool) -> Decision {
     let mut d = Decision::new(9, full);
     let Some(c) = &a.cross_border else {
-        return d.absent("未申报跨境电商（cross_border）情况");
+        return d.absent("未申报跨境电商情况");
     };
     let s = Step::new(&r.citations.articles[8], "第9条 支持跨境电商企业做大做强");
     let s = if full {
@@ -516,7 +516,7 @@ pub(super) fn art9(r: &Rules, a: &Applicant, full: bool) -> Decision {
 pub(super) fn art10(r: &Rules, a: &Applicant, full: bool) -> Decision {
     let mut d = Decision::new(10, full);
     let Some(x) = &a.rural else {
-        return d.absent("未申报农村电商（rural）情况");
+        return d.absent("未申报农村电商情况");
     };
     let s = Step::new(&r.citations.articles[9], "第10条 支持农村电商发展");
     let s = if full {
@@ -545,7 +545,7 @@ pub(super) fn art11(r: &Rules, a: &Applicant, full: bool) -> Decision {
     let mut d = Decision::new(11, full);
     let cite = &r.citations.articles[10];
     let Some(l) = &a.logistics else {
-        return d.absent("未申报物流配送（logistics）情况");
+        return d.absent("未申报物流配送情况");
     };
     let s = Step::new(cite, "第11条 支持物流配送行业加大投资力度");
     if l.large_hub {
@@ -598,7 +598,7 @@ pub(super) fn art12(r: &Rules, a: &Applicant, full: bool) -> Decision {
     let mut d = Decision::new(12, full);
     let cite = &r.citations.articles[11];
     let Some(x) = &a.express else {
-        return d.absent("未申报快递物流（express）情况");
+        return d.absent("未申报快递物流情况");
     };
     let s = Step::new(cite, "第12条 支持电商企业快递物流费用补贴");
     let parcels = i64::try_from(x.parcels).unwrap_or(i64::MAX);

@@ -57,7 +57,7 @@ pub(super) async fn budget(
             None => by_article.push((label, yuan, None)),
         }
     }
-    let chart = crate::chart::bars("已承诺扶持资金（按条款）", "元", &by_article);
+    let chart = crate::chart::bars_named("已承诺扶持资金（按条款）", "元", "已承诺金额", &by_article);
     let lines = b
         .lines
         .iter()
@@ -76,8 +76,8 @@ pub(super) async fn budget(
         year,
         lines,
         chart,
-        committed: b.committed.to_string(),
-        paid: b.paid.to_string(),
+        committed: yuan(b.committed.fen()),
+        paid: yuan(b.paid.fen()),
     }))
 }
 

@@ -11,7 +11,7 @@ use crate::AppState;
 use crate::auth::Authed;
 use crate::error::AppError;
 use crate::query::Lenient;
-use crate::render::{Page, html};
+use crate::render::{Page, Pager, html};
 
 #[derive(Template)]
 #[template(path = "subsidy/enterprises.html")]
@@ -22,28 +22,61 @@ struct Enterprises {
     town: String,
     q: String,
     can_edit: bool,
+    pager: Pager,
+    /// The filters without the page, for the export links.
+    query: String,
 }
 
 #[derive(Deserialize, Default)]
 pub(super) struct EntQuery {
     town: Option<String>,
     q: Option<String>,
+    page: Option<i64>,
+    /// `csv` or `xlsx`: the filtered directory as a file.
+    format: Option<String>,
 }
+
+const PER_PAGE: i64 = 50;
 
 pub(super) async fn enterprises(
     State(state): State<AppState>,
     Authed(s): Authed,
     Lenient { value: q, .. }: Lenient<EntQuery>,
 ) -> Result<Response, AppError> {
-    let rows = app::subsidy::directory::enterprises(&state, &s.actor, q.town.as_deref(), q.q.as_deref()).await?;
+    let town = q.town.clone().filter(|t| !t.is_empty());
+    let needle = q.q.as_deref().map(str::trim).filter(|x| !x.is_empty()).map(str::to_string);
+    let rows = app::subsidy::directory::enterprises(&state, &s.actor, town.as_deref(), needle.as_deref()).await?;
+    if let Some(format) = q.format.as_deref() {
+        use crate::export::Cell;
+        let headers = ["企业", "统一社会信用代码", "镇（街）", "联系人"];
+        let cells: Vec<Vec<Cell>> = rows
+            .iter()
+            .map(|e| {
+                vec![Cell::Text(e.name.clone()), Cell::Text(e.uscc.clone()), Cell::Text(e.town.clone()), Cell::Text(e.contact.clone())]
+            })
+            .collect();
+        return Ok(if format == "xlsx" {
+            crate::export::xlsx_response("电商企业名录.xlsx", "电商企业名录", &headers, &cells)
+        } else {
+            crate::export::csv_response("电商企业名录.csv", &headers, &cells)
+        });
+    }
+    let enc = |v: &str| form_urlencoded::byte_serialize(v.as_bytes()).collect::<String>();
+    let query = format!("town={}&q={}", enc(town.as_deref().unwrap_or("")), enc(needle.as_deref().unwrap_or("")));
+    let total = i64::try_from(rows.len()).unwrap_or(i64::MAX);
+    let pager = Pager::new(total, q.page.unwrap_or(1), PER_PAGE, format!("/subsidy/enterprises?{query}&"));
+    let skip = usize::try_from((pager.page - 1) * PER_PAGE).unwrap_or(0);
+    let rows = rows.into_iter().skip(skip).take(PER_PAGE as usize).collect();
     let towns = state.district.towns.iter().map(|t| t.name.clone()).chain([state.district.development_zone.clone()]).collect();
     Ok(html(&Enterprises {
         page: Page::new("电商企业名录", Some(&s)),
         rows,
         towns,
-        town: q.town.unwrap_or_default(),
-        q: q.q.unwrap_or_default(),
+        town: town.unwrap_or_default(),
+        q: needle.unwrap_or_default(),
         can_edit: s.can(&state, access::Action::SubsidyEnterprisesEdit),
+        pager,
+        query,
     }))
 }
 

@@ -93,7 +93,7 @@ pub(super) async fn targets(State(state): State<AppState>, Authed(s): Authed) ->
     let rows = rows(&state, &s).await?;
     let bars: Vec<(String, i64, Option<i64>)> =
         rows.iter().filter(|r| !r.per_town).map(|r| (format!("{} {}", r.id, r.measure), r.progress, Some(100))).collect();
-    let chart = crate::chart::bars("各项目标完成进度（占目标的百分比；红线为目标）", "%", &bars);
+    let chart = crate::chart::bars_named("各项目标完成进度（占目标的百分比；红线为目标）", "%", "完成进度", &bars);
     let towns = state.district.towns.iter().map(|t| t.name.clone()).collect();
     Ok(html(&Targets {
         page: Page::new("电子商务发展目标", Some(&s)),
