@@ -78,3 +78,62 @@ async fn a_report_reaches_the_bureau_desk_and_inbox() {
     let r = app.get("/admin/deliveries", &asid).await;
     assert!(r.status == StatusCode::OK && r.body.contains("未配置站外投递"), "{}", r.body);
 }
+
+/// A webhook receiver on a free loopback port: every POST's signature header and body.
+async fn receiver(status: u16) -> (String, std::sync::Arc<std::sync::Mutex<Vec<(String, String)>>>) {
+    use axum::routing::post;
+    let got = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let sink = got.clone();
+    let router = axum::Router::new().route(
+        "/hook",
+        post(move |headers: axum::http::HeaderMap, body: String| {
+            let sink = sink.clone();
+            async move {
+                let sig = headers.get(web::delivery::SIGNATURE_HEADER).and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+                sink.lock().unwrap().push((sig, body));
+                StatusCode::from_u16(status).unwrap()
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+    (format!("http://{addr}/hook"), got)
+}
+
+#[tokio::test]
+async fn notifications_go_out_as_signed_webhooks_with_retries() {
+    use store::notifications::{Channel, DeliveryState, DeliveryTarget};
+    let (good, got) = receiver(200).await;
+    let (bad, refused) = receiver(503).await;
+    let targets = vec![
+        DeliveryTarget { channel: Channel::Webhook, target: good.clone() },
+        DeliveryTarget { channel: Channel::Webhook, target: bad.clone() },
+    ];
+    let app = common::spawn_app_tuned(false, move |s| s.app.store = s.app.store.clone().with_delivery(targets)).await;
+    let (sid, csrf) = app.login("town").await;
+    let form =
+        enc(&[("csrf", &csrf), ("title", "测试冒顶事故"), ("incident_type", "非煤矿山事故"), ("severity", "较大"), ("place", "某矿")]);
+    assert_eq!(app.post_form("/emergency/report", &sid, &form).await.status, StatusCode::SEE_OTHER);
+    let secret = b"0123456789abcdef-test";
+    let deliverer = web::delivery::Deliverer::new(secret).unwrap();
+    assert_eq!(deliverer.run_once(&app.store).await.unwrap(), 2);
+    let (sig, body) = got.lock().unwrap()[0].clone();
+    assert_eq!(sig, web::delivery::sign(secret, body.as_bytes()), "signed over the body");
+    let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(v["kind"], "report_filed");
+    assert!(v["text"].as_str().unwrap().contains("测试冒顶事故"));
+    assert_eq!(refused.lock().unwrap().len(), 1);
+    let ds = app.store.deliveries(10).await.unwrap();
+    let sent = ds.iter().find(|d| d.target == good).unwrap();
+    assert_eq!((sent.state, sent.attempts), (DeliveryState::Sent, 1));
+    let retry = ds.iter().find(|d| d.target == bad).unwrap();
+    assert_eq!((retry.state, retry.attempts), (DeliveryState::Pending, 1));
+    assert!(retry.last_error.as_deref().unwrap().contains("503") && retry.next_attempt_at > store::now_secs());
+    // Not due yet: nothing is sent again now.
+    assert_eq!(deliverer.run_once(&app.store).await.unwrap(), 0);
+    // The administrators see each delivery's state.
+    let (asid, _) = app.login("admin").await;
+    let page = app.get("/admin/deliveries", &asid).await.body;
+    assert!(page.contains("已送达") && page.contains("待投递") && page.contains("503"), "{page}");
+}
