@@ -137,3 +137,48 @@ async fn notifications_go_out_as_signed_webhooks_with_retries() {
     let page = app.get("/admin/deliveries", &asid).await.body;
     assert!(page.contains("已送达") && page.contains("待投递") && page.contains("503"), "{page}");
 }
+
+#[tokio::test]
+async fn insurance_items_go_as_residents_pay_and_rosters_are_published() {
+    let app = spawn_app_with(true).await;
+    let year = app.store.workbench_insurance_year().await.unwrap().unwrap();
+    let owing = |app: &App| {
+        let store = app.store.clone();
+        async move { store.workbench_owing(year, Some("水泉镇"), Some("东村")).await.unwrap().first().map_or(0, |p| p.count) }
+    };
+    let before = owing(&app).await;
+    assert!(before > 0, "the demo has residents of 东村 still owing");
+    let d = desk(&app, "agent").await;
+    assert!(d.contains("尚未缴费的居民：水泉镇东村") && d.contains(&format!(">{before}<")), "{d}");
+    // Another village's residents are not on this agent's desk.
+    assert!(!d.contains("西村"), "{d}");
+    // One of them pays: one fewer.
+    let mut unpaid = None;
+    for (id, t, v, due) in app.store.insurance_dues(year).await.unwrap() {
+        if t == "水泉镇" && v == "东村" && app.store.insurance_resident(id).await.unwrap().paid_fen <= 0 {
+            unpaid = Some((id, due));
+            break;
+        }
+    }
+    let (id, due) = unpaid.unwrap();
+    let p = store::insurance::NewPayment {
+        reference: "WB-TEST-1".into(),
+        resident_id: id,
+        year,
+        kind: "individual".into(),
+        amount_fen: due,
+        channel: "微信".into(),
+        paid_on: format!("{}-11-01", year - 1),
+        note: String::new(),
+    };
+    app.store.insurance_record_payment("agent", &p).await.unwrap();
+    assert_eq!(owing(&app).await, before - 1);
+    assert!(desk(&app, "agent").await.contains(&format!(">{}<", before - 1)));
+    // The town publishes its villages' rosters: the item counts down.
+    let town = desk(&app, "town").await;
+    assert!(town.contains("待公示缴费清册的村（居）"), "{town}");
+    for v in store::demo::DEMO_VILLAGE_NAMES {
+        app.store.insurance_publish("town", year, "水泉镇", v).await.unwrap();
+    }
+    assert!(!desk(&app, "town").await.contains("待公示缴费清册"));
+}
