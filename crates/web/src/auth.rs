@@ -73,7 +73,9 @@ pub async fn load_session(State(state): State<AppState>, mut req: Request, next:
         match state.store.session(&tok).await {
             Ok(Some((user, csrf))) => {
                 let actor = state.actor_of(&user);
-                let unread = if req.method() == Method::GET {
+                // Only pages show the header: not the assets, not the API.
+                let page = !req.uri().path().starts_with("/static/") && !req.uri().path().starts_with("/api/");
+                let unread = if req.method() == Method::GET && page {
                     match state.store.unread_notifications(&user.username, &app::workbench::notify::keys_of(&actor)).await {
                         Ok(n) => n,
                         Err(e) => return AppError::Internal(e.to_string()).into_response(),

@@ -19,6 +19,7 @@ mod account;
 mod api;
 pub mod auth;
 pub mod chart;
+pub mod delivery;
 pub mod display;
 mod error;
 pub mod export;

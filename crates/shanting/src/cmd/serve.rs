@@ -36,6 +36,14 @@ pub struct Args {
     /// temporary file, never held in memory (other uploads: 20 MiB).
     #[arg(long, env = "SHANTING_UPLOAD_LIMIT_MB", default_value_t = 256)]
     pub upload_limit_mb: u64,
+    /// Deliver every notification also to these webhooks (URLs, comma-separated
+    /// in the environment), POSTed as JSON and signed with HMAC-SHA256 under
+    /// SHANTING_WEBHOOK_SECRET (header X-Shanting-Signature). Off when none.
+    #[arg(long = "webhook", env = "SHANTING_WEBHOOKS", value_delimiter = ',', value_name = "URL")]
+    pub webhooks: Vec<String>,
+    /// The webhooks' signing key (at least 16 bytes).
+    #[arg(long, env = "SHANTING_WEBHOOK_SECRET", hide_env_values = true)]
+    pub webhook_secret: Option<String>,
 }
 
 pub fn run(args: Args, ctx: &Ctx) -> anyhow::Result<ExitCode> {
@@ -43,6 +51,7 @@ pub fn run(args: Args, ctx: &Ctx) -> anyhow::Result<ExitCode> {
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     rt.block_on(async move {
         let store = store::Store::connect(&args.db).await.with_context(|| format!("连接数据库 {}", args.db))?;
+        let (store, deliverer) = delivery(store, &args)?;
         let district = district::District::load(&ctx.params)?;
         store.seed_reference(&district).await?;
         if args.demo {
@@ -64,7 +73,11 @@ pub fn run(args: Args, ctx: &Ctx) -> anyhow::Result<ExitCode> {
             Some(path) => Some(start_anchoring(&audit_store, path).await?),
             None => None,
         };
+        let outbox = deliverer.map(|(d, s)| d.spawn(s, std::time::Duration::from_secs(10)));
         web::serve(state, args.addr).await.context("web server")?;
+        if let Some(task) = outbox {
+            task.abort();
+        }
         if let Some((anchorer, task)) = anchoring {
             task.abort();
             // The writes of the last minute before a stop would otherwise wait
@@ -87,4 +100,21 @@ async fn start_anchoring(store: &store::Store, path: PathBuf) -> anyhow::Result<
     }
     let task = tokio::spawn(anchorer.clone().run(store.clone(), anchor::DEFAULT_INTERVAL));
     Ok((anchorer, task))
+}
+
+/// The deployment's delivery targets (none by default) and the task that sends them.
+fn delivery(store: store::Store, args: &Args) -> anyhow::Result<(store::Store, Option<(web::delivery::Deliverer, store::Store)>)> {
+    use store::notifications::{Channel, DeliveryTarget};
+    let urls: Vec<String> = args.webhooks.iter().map(|u| u.trim().to_string()).filter(|u| !u.is_empty()).collect();
+    if urls.is_empty() {
+        return Ok((store, None));
+    }
+    if let Some(bad) = urls.iter().find(|u| !(u.starts_with("https://") || u.starts_with("http://"))) {
+        anyhow::bail!("Webhook 地址应以 https:// 或 http:// 开头：{bad}");
+    }
+    let secret = args.webhook_secret.as_deref().context("配置了 Webhook，须同时设置签名密钥 SHANTING_WEBHOOK_SECRET")?;
+    let deliverer = web::delivery::Deliverer::new(secret.as_bytes()).map_err(|e| anyhow::anyhow!(e))?;
+    tracing::info!(webhooks = urls.len(), "notification delivery on");
+    let store = store.with_delivery(urls.into_iter().map(|target| DeliveryTarget { channel: Channel::Webhook, target }).collect());
+    Ok((store.clone(), Some((deliverer, store))))
 }
