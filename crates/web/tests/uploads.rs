@@ -90,25 +90,28 @@ const BOMB_MESSAGE: &str = "工作表范围 A1:XFD1048576 超过上限（最多 
 async fn the_xlsx_bomb_is_refused_by_both_imports_and_the_server_keeps_answering() {
     let app = spawn_app().await;
     let (admin, csrf) = app.login("admin").await;
+    // Resident lists are 区人社局's (六（二）2), group lists 区民政局's (六（六）).
+    let (hrss, hcsrf) = app.login("hrss").await;
+    let (civil, ccsrf) = app.login("civil").await;
     let b = bomb();
     assert!(b.len() < 8 << 10);
     let t = std::time::Instant::now();
-    let r = upload(&app, "/insurance/import", &admin, &csrf, "residents.xlsx", &b).await;
+    let r = upload(&app, "/insurance/import", &hrss, &hcsrf, "residents.xlsx", &b).await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
     assert!(r.body.contains(BOMB_MESSAGE), "{}", r.body);
     // Named .csv, it is still recognised by its zip magic.
-    let r = upload(&app, "/insurance/import", &admin, &csrf, "residents.csv", &b).await;
+    let r = upload(&app, "/insurance/import", &hrss, &hcsrf, "residents.csv", &b).await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
     assert!(r.body.contains(BOMB_MESSAGE), "{}", r.body);
     let r = upload(&app, "/reference/villages/import", &admin, &csrf, "villages.xlsx", &b).await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
     assert!(r.body.contains(BOMB_MESSAGE), "{}", r.body);
-    let r = upload(&app, "/insurance/lists", &admin, &csrf, "groups.xlsx", &b).await;
+    let r = upload(&app, "/insurance/lists", &civil, &ccsrf, "groups.xlsx", &b).await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
     assert!(r.body.contains(BOMB_MESSAGE), "{}", r.body);
     assert!(t.elapsed() < std::time::Duration::from_secs(10), "{:?}", t.elapsed());
     assert_eq!(app.get("/healthz", "").await.status, StatusCode::OK);
-    assert_eq!(app.get("/insurance/import", &admin).await.status, StatusCode::OK);
+    assert_eq!(app.get("/insurance/import", &hrss).await.status, StatusCode::OK);
     assert_eq!(app.store.insurance_resident_count().await.unwrap(), 0);
 }
 
@@ -132,7 +135,7 @@ async fn a_valid_village_workbook_still_imports() {
 #[tokio::test]
 async fn twenty_megabytes_without_a_newline_are_refused_naming_the_line() {
     let app = spawn_app().await;
-    let (admin, csrf) = app.login("admin").await;
+    let (admin, csrf) = app.login("hrss").await;
     let r = app.send(post("/insurance/import", &admin, &csrf, streamed("junk.csv", b"", b'x', 20 << 20))).await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", &r.body[..r.body.len().min(500)]);
     assert!(r.body.contains("第 1 行超过上限 64 KiB"), "{}", &r.body[..r.body.len().min(500)]);
@@ -143,7 +146,7 @@ async fn twenty_megabytes_without_a_newline_are_refused_naming_the_line() {
 #[tokio::test]
 async fn an_over_long_line_after_good_ones_is_refused_before_anything_is_written() {
     let app = spawn_app().await;
-    let (admin, csrf) = app.login("admin").await;
+    let (admin, csrf) = app.login("hrss").await;
     let header = insurance::INPUT_COLUMNS.join(",");
     let csv = format!("{header}\n370406195005010010,张三,水泉镇,东村,1,0,0,0,1,低保,,,,\n{}\n", "y".repeat(70 << 10));
     let r = upload(&app, "/insurance/import", &admin, &csrf, "r.csv", csv.as_bytes()).await;
@@ -155,7 +158,7 @@ async fn an_over_long_line_after_good_ones_is_refused_before_anything_is_written
 #[tokio::test]
 async fn a_wrong_header_is_echoed_at_most_200_characters() {
     let app = spawn_app().await;
-    let (admin, csrf) = app.login("admin").await;
+    let (admin, csrf) = app.login("hrss").await;
     let csv = format!("{}\n1,2\n", "z".repeat(10_000));
     let r = upload(&app, "/insurance/import", &admin, &csrf, "x.csv", csv.as_bytes()).await;
     assert!(r.body.contains("表头应为"), "{}", &r.body[..r.body.len().min(500)]);
@@ -172,14 +175,21 @@ async fn uploads_over_the_configured_limit_are_refused_with_413() {
     })
     .await;
     let (admin, csrf) = app.login("admin").await;
+    let (civil, ccsrf) = app.login("civil").await;
+    let (hrss, hcsrf) = app.login("hrss").await;
     // Just under: read (and refused for what it says, not for its size).
-    let r = app.send(post("/insurance/lists", &admin, &csrf, streamed("g.csv", b"id_number,group\n", b'\n', 1 << 20))).await;
+    let r = app.send(post("/insurance/lists", &civil, &ccsrf, streamed("g.csv", b"id_number,group\n", b'\n', 1 << 20))).await;
     assert_ne!(r.status, StatusCode::PAYLOAD_TOO_LARGE, "{}", r.body);
     // Over: 413, naming the limit.
     for (path, size, mb) in
         [("/insurance/lists", (1 << 20) + 1, 1), ("/reference/villages/import", 2 << 20, 1), ("/insurance/import", 4 << 20, 3)]
     {
-        let r = app.send(post(path, &admin, &csrf, streamed("big.csv", b"", b'\n', size))).await;
+        let (who, token) = match path {
+            "/insurance/lists" => (&civil, &ccsrf),
+            "/insurance/import" => (&hrss, &hcsrf),
+            _ => (&admin, &csrf),
+        };
+        let r = app.send(post(path, who, token, streamed("big.csv", b"", b'\n', size))).await;
         assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE, "{path}: {}", r.body);
         assert!(r.body.contains(&format!("文件超过上限 {mb} MB")), "{path}: {}", r.body);
     }
