@@ -21,6 +21,7 @@ mod error;
 pub mod insurance;
 pub mod meeting;
 pub mod platform;
+pub mod reference;
 pub mod subsidy;
 pub mod workbench;
 

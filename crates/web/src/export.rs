@@ -90,31 +90,23 @@ pub async fn uploaded_files(mp: &mut axum::extract::Multipart) -> Result<Vec<(St
     Ok(out)
 }
 
-/// Build an XLSX workbook with one sheet.
-pub fn xlsx_bytes(sheet: &str, headers: &[&str], rows: &[Vec<Cell>]) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
-    use rust_xlsxwriter::{Format, Workbook};
-    let mut wb = Workbook::new();
-    let ws = wb.add_worksheet();
-    ws.set_name(sheet)?;
-    let bold = Format::new().set_bold();
-    let money = Format::new().set_num_format("#,##0.00");
-    for (c, h) in headers.iter().enumerate() {
-        ws.write_string_with_format(0, c as u16, *h, &bold)?;
-        ws.set_column_width(c as u16, 14)?;
-    }
-    for (r, row) in rows.iter().enumerate() {
-        let r = r as u32 + 1;
-        for (c, cell) in row.iter().enumerate() {
-            let c = c as u16;
-            match cell {
-                Cell::Text(s) => ws.write_string(r, c, s)?,
-                Cell::Int(n) => ws.write_number(r, c, *n as f64)?,
-                Cell::Money(m) => ws.write_number_with_format(r, c, m.fen() as f64 / 100.0, &money)?,
-            };
-        }
-    }
-    ws.set_freeze_panes(1, 0)?;
-    wb.save_to_buffer()
+/// Build an XLSX workbook with one sheet: bold frozen header, amounts in yuan
+/// with thousands separators. Written by `roster::xlsx`, the one XLSX writer
+/// (streamed into the zip, no cell table: a town's 100,000-row roster in a
+/// fraction of a second).
+pub fn xlsx_bytes(sheet: &str, headers: &[&str], rows: &[Vec<Cell>]) -> Result<Vec<u8>, roster::xlsx::XlsxError> {
+    use roster::xlsx::{Cell as X, Sheet};
+    let sheet = Sheet { name: sheet, headers, column_width: Some(14), styled_header: true };
+    let cells = rows.iter().map(|row| {
+        row.iter()
+            .map(|c| match c {
+                Cell::Text(s) => X::Text(s),
+                Cell::Int(n) => X::Int(*n),
+                Cell::Money(m) => X::Money(*m),
+            })
+            .collect::<Vec<_>>()
+    });
+    Ok(roster::xlsx::write_rows(std::io::Cursor::new(Vec::new()), &sheet, cells)?.into_inner())
 }
 
 pub fn xlsx_response(filename: &str, sheet: &str, headers: &[&str], rows: &[Vec<Cell>]) -> Response {

@@ -33,7 +33,6 @@ pub mod security;
 pub mod upload;
 
 pub use error::AppError;
-pub use pages::parse_village_file;
 
 /// Everything a handler may need; cheap to clone. Derefs to the use-case
 /// layer's [`app::App`] (store, parameters, calendar, district, duties).

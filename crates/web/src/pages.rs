@@ -293,41 +293,12 @@ pub async fn villages(
     }))
 }
 
-/// Read a CSV or XLSX of villages (`sheet`, every limit checked): columns
-/// 镇（街）, 村（居）, and optional 类型, after a header line. Rows come with
-/// their line (the sheet row for XLSX). Blocking.
-pub fn parse_village_file<R: std::io::Read + std::io::Seek + Send>(
-    name: &str,
-    mut input: R,
-    limits: &sheet::Limits,
-) -> Result<Vec<(usize, String, String, String)>, String> {
-    use std::io::Read as _;
-    let mut first = Vec::with_capacity(8);
-    (&mut input).take(8).read_to_end(&mut first).map_err(|e| e.to_string())?;
-    input.seek(std::io::SeekFrom::Start(0)).map_err(|e| e.to_string())?;
-    let format = sheet::Format::detect(name, &first).map_err(|e| e.to_string())?;
-    let mut out = Vec::new();
-    let mut records = sheet::read_records(input, format, limits);
-    // The header; a refused file's error comes first and must not be skipped.
-    if let Some(Err(e)) = records.next() {
-        return Err(e.to_string());
-    }
-    for rec in records {
-        let rec = rec.map_err(|e| e.to_string())?;
-        if rec.cell(0).is_empty() && rec.cell(1).is_empty() {
-            continue;
-        }
-        out.push((rec.line, rec.cell(0).to_string(), rec.cell(1).to_string(), rec.cell(2).to_string()));
-    }
-    Ok(out)
-}
-
 pub async fn import_villages(State(state): State<AppState>, Authed(s): Authed, mut mp: Multipart) -> Result<Response, AppError> {
     s.may(&state, Action::VillagesImport)?;
     let up = crate::upload::save_upload(&mut mp, "file", state.uploads.files).await?;
     let rows = tokio::task::spawn_blocking(move || {
         let f = up.open().map_err(|e| AppError::Internal(format!("读取上传文件: {e}")))?;
-        parse_village_file(up.name_or("villages.csv"), std::io::BufReader::new(f), &sheet::Limits::for_upload())
+        app::reference::parse_village_file(up.name_or("villages.csv"), std::io::BufReader::new(f), &sheet::Limits::for_upload())
             .map_err(AppError::BadRequest)
     })
     .await

@@ -165,9 +165,9 @@ async fn insurance_items_go_as_residents_pay_and_rosters_are_published() {
         reference: "WB-TEST-1".into(),
         resident_id: id,
         year,
-        kind: "individual".into(),
+        kind: insurance::PaymentKind::Individual,
         amount_fen: due,
-        channel: "微信".into(),
+        channel: insurance::Channel::WeChat,
         paid_on: format!("{}-11-01", year - 1),
         note: String::new(),
     };

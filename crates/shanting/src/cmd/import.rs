@@ -39,7 +39,7 @@ pub fn run(cmd: Command, ctx: &Ctx) -> anyhow::Result<ExitCode> {
 
 fn villages(file: PathBuf, db: String, ctx: &Ctx) -> anyhow::Result<ExitCode> {
     let f = std::fs::File::open(&file).with_context(|| format!("读取 {}", file.display()))?;
-    let rows = match web::parse_village_file(&file.to_string_lossy(), BufReader::new(f), &sheet::Limits::default()) {
+    let rows = match app::reference::parse_village_file(&file.to_string_lossy(), BufReader::new(f), &sheet::Limits::default()) {
         Ok(r) => r,
         Err(e) => {
             eprintln!("错误: {}: {e}", file.display());
