@@ -12,6 +12,8 @@ use store::insurance::{NewPayment, Recorded, ResidentRow, RosterFilter};
 #[macro_use]
 mod common;
 
+use common::insurance_payment as pay;
+
 /// A valid ID number born on 1970-01-01 + `n` days' worth of sequence.
 fn id_number(n: usize) -> String {
     let body = format!("37040619700101{:03}", n % 1000);
@@ -42,19 +44,6 @@ fn row(n: usize, village: &str, due: i64, band: i64) -> ResidentRow {
         pension_subsidy_fen: 3_000,
         total_due_fen: due,
         ..Default::default()
-    }
-}
-
-fn pay(reference: &str, resident_id: i64, amount: i64) -> NewPayment {
-    NewPayment {
-        reference: reference.into(),
-        resident_id,
-        year: 2023,
-        kind: PaymentKind::Individual,
-        amount_fen: amount,
-        channel: Channel::Pos,
-        paid_on: "2022-11-01".into(),
-        note: String::new(),
     }
 }
 

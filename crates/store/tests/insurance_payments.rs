@@ -12,6 +12,8 @@ use store::{Store, StoreError};
 #[macro_use]
 mod common;
 
+use common::insurance_payment as pay;
+
 fn id_number(n: usize) -> String {
     let body = format!("37040619800101{:03}", n % 1000);
     let c = kernel::ResidentId::check_char(&body).unwrap();
@@ -40,19 +42,6 @@ fn row(n: usize, due: i64) -> ResidentRow {
         pension_individual_fen: due - 35_000,
         total_due_fen: due,
         ..Default::default()
-    }
-}
-
-fn pay(reference: &str, resident_id: i64, amount: i64) -> NewPayment {
-    NewPayment {
-        reference: reference.into(),
-        resident_id,
-        year: 2023,
-        kind: PaymentKind::Individual,
-        amount_fen: amount,
-        channel: Channel::Pos,
-        paid_on: "2022-11-01".into(),
-        note: String::new(),
     }
 }
 

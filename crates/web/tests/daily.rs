@@ -7,15 +7,7 @@
 mod common;
 
 use axum::http::StatusCode;
-use common::spawn_app_with;
-
-fn enc(pairs: &[(&str, &str)]) -> String {
-    let mut s = form_urlencoded::Serializer::new(String::new());
-    for (k, v) in pairs {
-        s.append_pair(k, v);
-    }
-    s.finish()
-}
+use common::{enc, spawn_app_with};
 
 #[tokio::test]
 async fn a_town_reports_occurrence_time_shows_on_the_incident() {

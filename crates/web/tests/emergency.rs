@@ -11,15 +11,7 @@ use std::path::PathBuf;
 use std::process::Command;
 
 use axum::http::StatusCode;
-use common::{App, between, spawn_app_with};
-
-fn enc(pairs: &[(&str, &str)]) -> String {
-    let mut s = form_urlencoded::Serializer::new(String::new());
-    for (k, v) in pairs {
-        s.append_pair(k, v);
-    }
-    s.finish()
-}
+use common::{App, between, enc, spawn_app_with};
 
 fn assert_valid_cap(xml: &str, name: &str) {
     let xsd = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../emergency/tests/data/CAP-v1.2.xsd");

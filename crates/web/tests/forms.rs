@@ -8,15 +8,7 @@
 mod common;
 
 use axum::http::StatusCode;
-use common::spawn_app_with;
-
-fn enc(pairs: &[(&str, &str)]) -> String {
-    let mut s = form_urlencoded::Serializer::new(String::new());
-    for (k, v) in pairs {
-        s.append_pair(k, v);
-    }
-    s.finish()
-}
+use common::{enc, spawn_app_with};
 
 #[tokio::test]
 async fn the_warning_form_preselects_nothing_and_keeps_a_rejected_draft() {

@@ -7,17 +7,9 @@
 mod common;
 
 use axum::http::StatusCode;
-use common::{App, spawn_app_with};
+use common::{App, enc, spawn_app_with};
 
 const ROLES: &[&str] = &["admin", "commerce", "tax", "emergency", "fund", "hrss", "medical", "finance", "town", "agent", "enterprise"];
-
-fn enc(pairs: &[(&str, &str)]) -> String {
-    let mut s = form_urlencoded::Serializer::new(String::new());
-    for (k, v) in pairs {
-        s.append_pair(k, v);
-    }
-    s.finish()
-}
 
 /// The to-do section of the home page.
 async fn desk(app: &App, who: &str) -> String {

@@ -90,7 +90,7 @@ test('pages work under the Content-Security-Policy: no violation, live board, pr
   // Record print() instead of opening the dialog.
   await context.addInitScript(() => { window.print = () => { window.__printed = (window.__printed ?? 0) + 1; }; });
   watch(page);
-  for (const p of ['/', '/admin/users', '/public', '/policy', '/emergency', '/insurance', '/subsidy', '/meeting', '/account/password']) {
+  for (const p of ['/', '/admin/users', '/public', '/policy', '/emergency', '/insurance/stats', '/subsidy', '/meeting', '/account/password']) {
     const resp = await page.goto(`${BASE}${p}`);
     assert.equal(resp.status(), 200, p);
     assert.equal(resp.headers()['x-frame-options'], 'DENY', p);
@@ -108,11 +108,17 @@ test('pages work under the Content-Security-Policy: no violation, live board, pr
   // The live board runs from /static/app.js.
   await page.goto(`${BASE}/emergency/board`);
   await page.waitForSelector('#board-table', { timeout: 10000 });
-  // The printable roster: its inline stylesheet is admitted by hash, the print button works.
-  await page.goto(`${BASE}/insurance/roster/print?year=2023&town=${encodeURIComponent('水泉镇')}`);
-  assert.equal(await page.$eval('table', (t) => getComputedStyle(t).borderCollapse), 'collapse', 'the printable page is styled');
-  await page.click('[data-print]');
-  assert.equal(await page.evaluate(() => window.__printed), 1);
+  // The printable roster (区税务局 produces it; 区政府 sees statistics only): its inline
+  // stylesheet is admitted by hash, the print button works.
+  const tax = await loginAs(browser, 'tax');
+  await tax.context.addInitScript(() => { window.print = () => { window.__printed = (window.__printed ?? 0) + 1; }; });
+  watch(tax.page);
+  assert.equal((await tax.page.goto(`${BASE}/insurance`)).status(), 200);
+  await tax.page.goto(`${BASE}/insurance/roster/print?year=2023&town=${encodeURIComponent('水泉镇')}`);
+  assert.equal(await tax.page.$eval('table', (t) => getComputedStyle(t).borderCollapse), 'collapse', 'the printable page is styled');
+  await tax.page.click('[data-print]');
+  assert.equal(await tax.page.evaluate(() => window.__printed), 1);
+  await tax.context.close();
   // The minutes likewise.
   await page.goto(`${BASE}/meeting`);
   const hrefs = await page.$$eval('#meetings a[href^="/meeting/"]', (as) => as.map((a) => a.getAttribute('href')));

@@ -84,3 +84,17 @@ macro_rules! both {
         }
     };
 }
+
+/// An agent's POS payment of `amount` fen for the 2023 year, paid 2022-11-01.
+pub fn insurance_payment(reference: &str, resident_id: i64, amount: i64) -> store::insurance::NewPayment {
+    store::insurance::NewPayment {
+        reference: reference.into(),
+        resident_id,
+        year: 2023,
+        kind: insurance::PaymentKind::Individual,
+        amount_fen: amount,
+        channel: insurance::Channel::Pos,
+        paid_on: "2022-11-01".into(),
+        note: String::new(),
+    }
+}

@@ -146,3 +146,12 @@ pub fn between(s: &str, a: &str, b: &str) -> String {
 pub async fn spawn_app_configured(all_demo: bool, configure: impl FnOnce(&mut web::AppState)) -> App {
     spawn_app_tuned(all_demo, configure).await
 }
+
+/// A form body from pairs, encoded as a browser would.
+pub fn enc(pairs: &[(&str, &str)]) -> String {
+    let mut s = form_urlencoded::Serializer::new(String::new());
+    for (k, v) in pairs {
+        s.append_pair(k, v);
+    }
+    s.finish()
+}

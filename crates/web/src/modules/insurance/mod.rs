@@ -117,25 +117,27 @@ fn yuan_of(fen: i64) -> String {
     Money::from_fen(fen).to_string()
 }
 
+/// A stored status code by the engine's label (`insurance::Status`: one home
+/// for the labels); a code the engine does not know is shown as invalid.
 fn status_label(s: &str) -> &'static str {
-    match s {
-        "included" => "参保",
-        "excluded:not_resident" => "不在范围（无户籍、无居住证）",
-        "excluded:employee_insurance" => "不在范围（职工保险）",
-        "excluded:deceased" => "不在范围（已死亡）",
-        _ => "未知",
-    }
+    s.parse::<insurance::Status>().map_or("（状态代码无效）", insurance::Status::label)
 }
 
+/// A stored pension status code by the engine's label (`insurance::PensionStatus`).
 fn pension_label(s: &str) -> &'static str {
-    match s {
-        "under_16" => "未满16周岁",
-        "student" => "在校学生",
-        "receiving_pension" => "已领取待遇",
-        "paid_on_behalf" => "政府代缴",
-        "due" => "应缴",
-        "not_covered" => "不参保",
-        _ => "未知",
+    s.parse::<insurance::PensionStatus>().map_or("（状态代码无效）", insurance::PensionStatus::label)
+}
+
+/// What the insurance templates call on their page: amounts and statuses as people read them.
+trait Labels {
+    fn yuan(&self, f: &i64) -> String {
+        yuan_of(*f)
+    }
+    fn status(&self, s: &str) -> &'static str {
+        status_label(s)
+    }
+    fn pension(&self, s: &str) -> &'static str {
+        pension_label(s)
     }
 }
 

@@ -27,16 +27,9 @@ pub(super) struct ResidentPage {
     window_end: String,
 }
 
+impl Labels for ResidentPage {}
+
 impl ResidentPage {
-    fn yuan(&self, f: &i64) -> String {
-        yuan_of(*f)
-    }
-    fn status(&self, s: &str) -> &'static str {
-        status_label(s)
-    }
-    fn pension(&self, s: &str) -> &'static str {
-        pension_label(s)
-    }
     fn balance(&self) -> String {
         app::insurance::payments::default_amount(&self.r).to_string()
     }

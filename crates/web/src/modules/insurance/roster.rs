@@ -42,17 +42,7 @@ pub(super) struct RosterPage {
     can_import: bool,
 }
 
-impl RosterPage {
-    fn yuan(&self, f: &i64) -> String {
-        yuan_of(*f)
-    }
-    fn status(&self, s: &str) -> &'static str {
-        status_label(s)
-    }
-    fn pension(&self, s: &str) -> &'static str {
-        pension_label(s)
-    }
-}
+impl Labels for RosterPage {}
 
 pub(super) const PER_PAGE: i64 = 50;
 
